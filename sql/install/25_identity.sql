@@ -1,18 +1,30 @@
--- Who is asking: row-level security and the API functions map current_user to a member of staff
--- through rbp.staff.db_role. These functions read rbp.staff with the owner's rights (staff rows are
--- themselves protected), and reveal only the caller's own identity.
+-- Who is asking: row-level security and the API functions map the calling role to a member of
+-- staff through rbp.staff.db_role.
+--
+-- Inside a SECURITY DEFINER function current_user is the function's owner, so the caller is found
+-- another way: the role set by SET ROLE (the "role" setting, which only a member of that role can
+-- set), or else the session user. Security-definer calls do not change either, so the answer is the
+-- same in a query, in a policy and inside the API functions, and cannot be forged by a caller.
+
+CREATE FUNCTION rbp.calling_role() RETURNS name
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT CASE WHEN current_setting('role') = 'none' THEN session_user
+                      ELSE current_setting('role')::name END $$;
+COMMENT ON FUNCTION rbp.calling_role() IS
+    'The role a request comes from, even inside SECURITY DEFINER functions: the SET ROLE role, else the session user';
 
 CREATE FUNCTION rbp.current_staff_id() RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT staff_id FROM rbp.staff WHERE db_role = current_user $$;
-COMMENT ON FUNCTION rbp.current_staff_id() IS 'The staff_id whose db_role is the current user, or NULL';
+    AS $$ SELECT staff_id FROM rbp.staff WHERE db_role = rbp.calling_role() $$;
+COMMENT ON FUNCTION rbp.current_staff_id() IS 'The staff_id whose db_role is the calling role, or NULL';
 
 CREATE FUNCTION rbp.current_qa_authorities() RETURNS integer[]
     LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT coalesce(array_agg(authority_id), '{}') FROM rbp.staff WHERE db_role = current_user AND is_qa $$;
-COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA team the current user belongs to (empty if none)';
+    AS $$ SELECT coalesce(array_agg(authority_id), '{}') FROM rbp.staff WHERE db_role = rbp.calling_role() AND is_qa $$;
+COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA team the calling role belongs to (empty if none)';
 
 REVOKE ALL ON FUNCTION rbp.current_staff_id() FROM PUBLIC;
 REVOKE ALL ON FUNCTION rbp.current_qa_authorities() FROM PUBLIC;

@@ -240,7 +240,7 @@ BEGIN
     SELECT team_id INTO v_team FROM rbp.involvement WHERE involvement_id = v_invitation.involvement_id;
 
     -- The invitation records that it was used, and the date only: nothing that points at the response.
-    UPDATE rbp.invitation SET used_on = current_date WHERE invitation_id = v_invitation.invitation_id;
+    UPDATE rbp.invitation SET used_on = p_submitted_on WHERE invitation_id = v_invitation.invitation_id;
 
     IF p_anonymity = 'anonymous' THEN
         PERFORM rbp.hold_anonymous_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,

@@ -9,7 +9,7 @@ CREATE FUNCTION rbp.require_qa_of(p_authority_id integer) RETURNS void
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM rbp.staff WHERE db_role = current_user AND is_qa AND authority_id = p_authority_id) THEN
+    IF NOT EXISTS (SELECT FROM rbp.staff WHERE db_role = rbp.calling_role() AND is_qa AND authority_id = p_authority_id) THEN
         RAISE EXCEPTION 'only the QA team of this authority may do this'
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'The login must be registered with rbp.register_staff(..., p_is_qa => true) for the authority.';

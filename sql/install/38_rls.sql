@@ -21,15 +21,15 @@ ALTER TABLE rbp.involvement ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.allocation ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.invitation ENABLE ROW LEVEL SECURITY;
 CREATE POLICY family_qa ON rbp.family FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY respondent_qa ON rbp.respondent FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY involvement_qa ON rbp.involvement FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY allocation_qa ON rbp.allocation FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY invitation_qa ON rbp.invitation FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
 -- Feedback.
 GRANT SELECT ON rbp.response, rbp.answer, rbp.route, rbp.supervision_review TO rbp_qa, rbp_staff;
@@ -39,7 +39,7 @@ ALTER TABLE rbp.route ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.supervision_review ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY response_qa ON rbp.response FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY response_about_me ON rbp.response FOR SELECT TO rbp_staff
     USING (qa_status = 'released' AND anonymity <> 'anonymous'
            AND worker_id = (SELECT rbp.current_staff_id()));
@@ -54,7 +54,7 @@ CREATE POLICY response_routed_to_me ON rbp.response FOR SELECT TO rbp_staff
 CREATE POLICY answer_of_visible_response ON rbp.answer FOR SELECT TO rbp_qa, rbp_staff
     USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = answer.response_id));
 CREATE POLICY route_qa ON rbp.route FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY route_to_me ON rbp.route FOR SELECT TO rbp_staff
     USING (recipient_id = (SELECT rbp.current_staff_id()) AND superseded_on IS NULL);
 CREATE POLICY review_of_visible_response ON rbp.supervision_review FOR SELECT TO rbp_qa, rbp_staff
@@ -68,12 +68,12 @@ ALTER TABLE rbp.action ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.feedback_loop ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.focus_group ENABLE ROW LEVEL SECURITY;
 CREATE POLICY theme_qa ON rbp.theme FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY response_theme_qa ON rbp.response_theme FOR SELECT TO rbp_qa
     USING (EXISTS (SELECT FROM rbp.theme t WHERE t.theme_id = response_theme.theme_id));
 CREATE POLICY action_qa ON rbp.action FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY feedback_loop_qa ON rbp.feedback_loop FOR SELECT TO rbp_qa
     USING (EXISTS (SELECT FROM rbp.action a WHERE a.action_id = feedback_loop.action_id));
 CREATE POLICY focus_group_qa ON rbp.focus_group FOR SELECT TO rbp_qa
-    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
