@@ -79,8 +79,8 @@ likert_apply_typmod(Likert l, int32 typmod)
 	if (typmod >= 0 && LIKERT_POINTS(l) != typmod)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rbp.likert value \"%s\" is on a %d-point scale, but rbp.likert(%d) holds %d-point values",
-						likert_to_cstring(l), LIKERT_POINTS(l), typmod, typmod),
+				 errmsg("rbp.likert value %d/%d is on a %d-point scale, but rbp.likert(%d) holds %d-point values",
+						LIKERT_VALUE(l), LIKERT_POINTS(l), LIKERT_POINTS(l), typmod, typmod),
 				 errhint("Values are never converted between scales; write a %d-point value as v/%d.",
 						 typmod, typmod)));
 }
@@ -94,7 +94,8 @@ likert_check_same_scale(Likert a, Likert b)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot compare rbp.likert values on different scales: a %d-point and a %d-point value",
 						LIKERT_POINTS(a), LIKERT_POINTS(b)),
-				 errdetail("The values are \"%s\" and \"%s\".", likert_to_cstring(a), likert_to_cstring(b)),
+				 errdetail("The values are %d/%d and %d/%d.",
+						   LIKERT_VALUE(a), LIKERT_POINTS(a), LIKERT_VALUE(b), LIKERT_POINTS(b)),
 				 errhint("Compare or aggregate values of one scale only, for example by declaring the column rbp.likert(N).")));
 }
 
