@@ -1,0 +1,216 @@
+-- test/bench/measure.sql — how the benchmark measures (not part of the extension).
+--
+-- Every timed query runs under EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON): the server executes
+-- the whole plan and reports its own "Execution Time" (no client, network or result transfer in
+-- the number; TIMING OFF keeps the per-node clock calls out). One warm-up run is discarded, then
+-- the median of the remaining runs is kept, together with the plan of the last run, so that the
+-- table can say which plan produced the number (Partial Aggregate, workers launched, index used).
+
+CREATE SCHEMA IF NOT EXISTS rbp_bench;
+
+CREATE TABLE IF NOT EXISTS rbp_bench.result (
+    item        text NOT NULL,
+    label       text NOT NULL,
+    runs        integer NOT NULL,
+    median      float8 NOT NULL,
+    low         float8 NOT NULL,
+    high        float8 NOT NULL,
+    unit        text NOT NULL,
+    plan_note   text,
+    plan        jsonb
+);
+COMMENT ON TABLE rbp_bench.result IS 'Benchmark only: one row per measured variant (median of the runs)';
+
+-- The plan features the report mentions, from an EXPLAIN (FORMAT JSON) document.
+CREATE OR REPLACE FUNCTION rbp_bench.plan_note(p_plan jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT concat_ws(', ',
+        CASE WHEN jsonb_path_exists(p_plan, '$.**?(@."Partial Mode" == "Partial")') THEN 'Partial Aggregate' END,
+        (SELECT 'workers launched ' || sum(w::text::integer)
+           FROM jsonb_path_query(p_plan, '$.**."Workers Launched"') w HAVING count(*) > 0),
+        (SELECT string_agg(DISTINCT (n ->> 'Node Type') || ' on ' || (n ->> 'Index Name'), ', ')
+           FROM jsonb_path_query(p_plan, '$.**?(exists(@."Index Name"))') n),
+        (SELECT string_agg(DISTINCT 'Seq Scan on ' || (n ->> 'Relation Name'), ', ')
+           FROM jsonb_path_query(p_plan, '$.**?(@."Node Type" == "Seq Scan")') n))
+$$;
+COMMENT ON FUNCTION rbp_bench.plan_note(jsonb) IS 'Benchmark only: partial aggregation, parallel workers and scans of a JSON plan';
+
+-- Run a statement p_runs + 1 times under EXPLAIN ANALYZE with the given settings (local to the
+-- transaction), discard the first run, record the median execution time in milliseconds.
+CREATE OR REPLACE FUNCTION rbp_bench.time_query(p_item text, p_label text, p_query text, p_runs integer,
+                                                p_settings text[] DEFAULT '{}')
+    RETURNS rbp_bench.result
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_setting text;
+    v_plan json;
+    v_times float8[] := '{}';
+    v_result rbp_bench.result;
+BEGIN
+    FOREACH v_setting IN ARRAY p_settings LOOP
+        PERFORM set_config(split_part(v_setting, '=', 1), split_part(v_setting, '=', 2), true);
+    END LOOP;
+    FOR i IN 0 .. p_runs LOOP
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || p_query INTO v_plan;
+        IF i > 0 THEN
+            v_times := v_times || ((v_plan -> 0 ->> 'Execution Time')::float8);
+        END IF;
+    END LOOP;
+    SELECT p_item, p_label, p_runs,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY t), min(t), max(t), 'ms',
+           rbp_bench.plan_note(v_plan::jsonb), v_plan::jsonb
+      INTO v_result FROM unnest(v_times) t;
+    INSERT INTO rbp_bench.result SELECT v_result.*;
+    RETURN v_result;
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.time_query(text, text, text, integer, text[]) IS
+    'Benchmark only: median execution time (ms) of a query over p_runs runs after one warm-up, with local settings';
+
+-- Record a value measured outside the database (pgbench).
+CREATE OR REPLACE FUNCTION rbp_bench.record(p_item text, p_label text, p_values float8[], p_unit text, p_note text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO rbp_bench.result
+    SELECT p_item, p_label, cardinality(p_values), percentile_cont(0.5) WITHIN GROUP (ORDER BY v), min(v), max(v), p_unit, p_note, NULL
+      FROM unnest(p_values) v
+$$;
+COMMENT ON FUNCTION rbp_bench.record(text, text, float8[], text, text) IS 'Benchmark only: record the median of values measured by the run script';
+
+-- Item 1: the same scored answers stored three ways. Two shapes: one row per answer (as
+-- rbp.answer) and one row per response with its five scores (where the width of the score type is
+-- not hidden by alignment padding).
+CREATE TYPE rbp_bench.score_enum AS ENUM ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10');
+COMMENT ON TYPE rbp_bench.score_enum IS 'Benchmark only: a score as a SQL enum (4 bytes)';
+
+CREATE OR REPLACE FUNCTION rbp_bench.storage() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_type text;
+    v_col text;
+    v_answers bigint;
+    v_responses bigint;
+BEGIN
+    FOREACH v_type IN ARRAY ARRAY['likert', 'smallint', 'enum'] LOOP
+        v_col := CASE v_type WHEN 'likert' THEN 'a.score'
+                             WHEN 'smallint' THEN 'rbp.likert_value(a.score)::smallint'
+                             ELSE 'rbp.likert_value(a.score)::text::rbp_bench.score_enum' END;
+        EXECUTE format('DROP TABLE IF EXISTS rbp_bench.answer_%1$s, rbp_bench.wide_%1$s', v_type);
+        EXECUTE format('CREATE TABLE rbp_bench.answer_%s (response_id uuid NOT NULL, question_id integer NOT NULL, score %s NOT NULL)',
+                       v_type, CASE v_type WHEN 'likert' THEN 'rbp.likert' WHEN 'smallint' THEN 'smallint' ELSE 'rbp_bench.score_enum' END);
+        EXECUTE format('INSERT INTO rbp_bench.answer_%s SELECT a.response_id, a.question_id, %s FROM rbp.answer a WHERE a.score IS NOT NULL ORDER BY a.response_id, a.question_id',
+                       v_type, v_col);
+        EXECUTE format('ALTER TABLE rbp_bench.answer_%1$s ADD PRIMARY KEY (response_id, question_id)', v_type);
+        EXECUTE format('CREATE INDEX ON rbp_bench.answer_%1$s (question_id, score)', v_type);
+        -- One row per response: the five scores as columns (responses that answered all five).
+        EXECUTE format('CREATE TABLE rbp_bench.wide_%1$s AS SELECT response_id, s[1] AS s1, s[2] AS s2, s[3] AS s3, s[4] AS s4, s[5] AS s5 '
+                       'FROM (SELECT response_id, array_agg(score ORDER BY question_id) AS s FROM rbp_bench.answer_%1$s GROUP BY response_id HAVING count(*) = 5) x',
+                       v_type);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.storage() IS 'Benchmark only: copy the scored answers into side tables typed rbp.likert, smallint and an enum';
+
+-- Item 5: put p_count anonymous responses of the first synthetic authority into the holding area
+-- (as rbp.submit_response would), and the same answers into a staging table for the bare INSERT.
+CREATE OR REPLACE FUNCTION rbp_bench.fill_holding(p_count integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_authority integer := (SELECT min(authority_id) FROM rbp.authority WHERE code LIKE 'bench\_%');
+    v_instrument integer := (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current);
+BEGIN
+    DROP TABLE IF EXISTS rbp_bench.held;
+    CREATE UNLOGGED TABLE rbp_bench.held AS
+    SELECT v_authority AS authority_id, v_instrument AS instrument_id, 'parent'::rbp.respondent_kind AS respondent_kind,
+           'online'::rbp.response_channel AS channel, NULL::integer AS team_id,
+           (SELECT array_agg(ROW(q.question_id, (1 + (i + q.position) % 5)::rbp.likert, NULL)::rbp.answer_input ORDER BY q.position)
+              FROM rbp.question q WHERE q.instrument_id = v_instrument AND q.kind = 'scale') AS answers
+      FROM generate_series(1, p_count) i;
+    INSERT INTO rbp.anonymous_holding (authority_id, instrument_id, respondent_kind, channel, team_id, answers)
+    SELECT * FROM rbp_bench.held;
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.fill_holding(integer) IS 'Benchmark only: hold p_count anonymous responses for one batch release';
+
+-- Item 5: p_runs rounds of: hold p_count anonymous responses, release them in one batch; then
+-- the same rows inserted bare into rbp.response and rbp.answer. Times in ms per round.
+CREATE OR REPLACE FUNCTION rbp_bench.time_release(p_count integer, p_runs integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_plan json;
+    v_release float8[] := '{}';
+    v_bare float8[] := '{}';
+    v_release_plan json;
+BEGIN
+    FOR i IN 0 .. p_runs LOOP
+        PERFORM rbp_bench.fill_holding(p_count);
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT rbp.release_anonymous_responses()' INTO v_plan;
+        IF (SELECT count(*) FROM rbp.anonymous_holding) > 0 THEN
+            RAISE EXCEPTION 'bench: rbp.release_anonymous_responses() left responses held';
+        END IF;
+        v_release_plan := v_plan;
+        IF i > 0 THEN v_release := v_release || ((v_plan -> 0 ->> 'Execution Time')::float8); END IF;
+        EXECUTE $q$EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)
+            WITH s AS MATERIALIZED (SELECT gen_random_uuid() AS response_id, h.* FROM rbp_bench.held h),
+            r AS (INSERT INTO rbp.response (response_id, authority_id, instrument_id, respondent_kind, channel,
+                                            anonymity, period, team_id, qa_status)
+                  SELECT response_id, authority_id, instrument_id, respondent_kind, channel,
+                         'anonymous', date_trunc('month', current_date)::date, team_id, 'released' FROM s)
+            INSERT INTO rbp.answer (response_id, question_id, score, free_text)
+            SELECT s.response_id, a.question_id, a.score, a.free_text FROM s, unnest(s.answers) a$q$ INTO v_plan;
+        IF i > 0 THEN v_bare := v_bare || ((v_plan -> 0 ->> 'Execution Time')::float8); END IF;
+    END LOOP;
+    PERFORM rbp_bench.record('5', 'release_anonymous_responses(), per released response',
+                             (SELECT array_agg(t * 1000 / p_count) FROM unnest(v_release) t), 'µs',
+                             format('batches of %s', p_count));
+    PERFORM rbp_bench.record('5', 'bare INSERT of the same rows, per response',
+                             (SELECT array_agg(t * 1000 / p_count) FROM unnest(v_bare) t), 'µs',
+                             format('batches of %s', p_count));
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.time_release(integer, integer) IS 'Benchmark only: cost of the anonymous batch release against a bare INSERT of the same rows';
+
+-- Item 3: p_count invitations issued through the API to parents of open involvements, with the
+-- answers a family would send, and the rows a bare INSERT of the same response would write.
+CREATE OR REPLACE FUNCTION rbp_bench.prepare_submissions(p_count integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v0 integer := (SELECT min(involvement_id) FROM rbp.involvement);
+    v_n integer := (SELECT count(*) FROM rbp.involvement);
+BEGIN
+    DROP TABLE IF EXISTS rbp_bench.submission;
+    CREATE TABLE rbp_bench.submission AS
+    SELECT row_number() OVER (ORDER BY x.k)::integer AS id, x.*,
+           rbp.issue_invitation(x.authority_code, x.involvement_ref, x.respondent_ref, 'link', 28, current_date - 1) AS token,
+           jsonb_build_object('q2_understands_family', 1 + x.k % 5, 'q2_builds_relationships', 1 + (x.k + 1) % 5,
+                              'q2_trust', 1 + (x.k + 2) % 5, 'q2_sensitive_professional', 1 + (x.k + 3) % 5,
+                              'q2_works_alongside', 1 + (x.k + 4) % 5,
+                              'q7_anything_else', 'Synthetic comment ' || x.k) AS answers
+      FROM (SELECT a.code AS authority_code, v.involvement_ref, r.respondent_ref, k,
+                   v.authority_id, v.team_id, v.involvement_id, r.respondent_id, r.kind, al.worker_id
+              FROM generate_series(1, 4 * p_count) k
+              JOIN rbp.involvement v ON v.involvement_id = v0 + ((k::bigint * 7919) % v_n)::integer
+              JOIN rbp.allocation al ON al.involvement_id = v.involvement_id AND upper_inf(al.during)
+              JOIN rbp.authority a ON a.authority_id = v.authority_id
+              JOIN rbp.respondent r ON r.family_id = v.family_id AND r.kind IN ('parent', 'carer')
+             WHERE v.closed_on IS NULL
+             ORDER BY k LIMIT p_count) x;
+    IF (SELECT count(*) FROM rbp_bench.submission) < p_count THEN
+        RAISE EXCEPTION 'bench: only % open involvements found for % submissions', (SELECT count(*) FROM rbp_bench.submission), p_count;
+    END IF;
+    ALTER TABLE rbp_bench.submission ADD PRIMARY KEY (id);
+    ALTER TABLE rbp_bench.submission ADD COLUMN instrument_id integer, ADD COLUMN answer_rows rbp.answer_input[];
+    UPDATE rbp_bench.submission s SET instrument_id = i.instrument_id
+      FROM rbp.instrument i WHERE i.code = 'parents_carers' AND i.is_current;
+    UPDATE rbp_bench.submission s SET answer_rows = rbp.validate_answers(s.instrument_id, s.answers);
+    ANALYZE rbp_bench.submission;
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.prepare_submissions(integer) IS 'Benchmark only: issue invitations for the submission benchmark (item 3)';

@@ -1,0 +1,95 @@
+-- test/bench/report.sql — the one table of test/bench/run, in markdown, from rbp_bench.result and
+-- the item-1 side tables. Ratios are result / baseline.
+\pset footer off
+WITH r AS (SELECT * FROM rbp_bench.result),
+size AS (
+    SELECT t AS type,
+           (SELECT count(*) FROM rbp_bench.answer_likert) AS answers,
+           pg_relation_size(format('rbp_bench.answer_%s', t)::regclass) AS heap,
+           pg_indexes_size(format('rbp_bench.answer_%s', t)::regclass) AS idx,
+           pg_relation_size(format('rbp_bench.wide_%s', t)::regclass) AS wide_heap,
+           5 * (SELECT count(*) FROM rbp_bench.wide_likert) AS wide_answers
+      FROM unnest(ARRAY['likert', 'smallint', 'enum']) t),
+s AS (SELECT type, heap::float8 / answers AS heap_pa, idx::float8 / answers AS idx_pa,
+             wide_heap::float8 / wide_answers AS wide_pa FROM size),
+width AS (SELECT (SELECT pg_column_size(score) FROM rbp_bench.answer_likert LIMIT 1) AS likert,
+                 (SELECT pg_column_size(score) FROM rbp_bench.answer_smallint LIMIT 1) AS smallint,
+                 (SELECT pg_column_size(score) FROM rbp_bench.answer_enum LIMIT 1) AS enum),
+lk AS (SELECT * FROM s WHERE type = 'likert'),
+rows AS (
+    -- 1. storage
+    SELECT 1 AS ord, '1' AS item, 'score column width: rbp.likert vs ' || b.type AS what,
+           format('%s B', w.likert) AS result,
+           format('%s B', CASE b.type WHEN 'smallint' THEN w.smallint ELSE w.enum END) AS baseline,
+           w.likert::float8 / CASE b.type WHEN 'smallint' THEN w.smallint ELSE w.enum END AS ratio,
+           '1 byte per answer' AS target, w.likert = 1 AS met, NULL::text AS note
+      FROM width w, (VALUES ('smallint'), ('enum')) b(type)
+    UNION ALL
+    SELECT 2, '1', 'one row per answer (as rbp.answer): heap per scored answer, likert vs ' || b.type,
+           format('%s B', round(lk.heap_pa::numeric, 1)), format('%s B', round(b.heap_pa::numeric, 1)),
+           lk.heap_pa / b.heap_pa, 'report', NULL,
+           format('indexes (PK + (question_id, score)): %s B vs %s B per answer', round(lk.idx_pa::numeric, 1), round(b.idx_pa::numeric, 1))
+      FROM lk, s b WHERE b.type <> 'likert'
+    UNION ALL
+    SELECT 3, '1', 'one row per response (5 scores): heap per scored answer, likert vs ' || b.type,
+           format('%s B', round(lk.wide_pa::numeric, 1)), format('%s B', round(b.wide_pa::numeric, 1)),
+           lk.wide_pa / b.wide_pa, 'report', NULL, NULL
+      FROM lk, s b WHERE b.type <> 'likert'
+    UNION ALL
+    -- 2. per-worker quarterly summary
+    SELECT 4 + (m = 'serial')::int, '2', format('summary vs floor (%s)', m),
+           format('%s ms', round(x.median::numeric, 1)), format('%s ms', round(f.median::numeric, 1)),
+           x.median / f.median, '<= 1.5', x.median / f.median <= 1.5, x.plan_note
+      FROM (VALUES ('parallel'), ('serial')) v(m)
+      JOIN r x ON x.item = '2' AND x.label = format('rbp.likert_summary + suppression (%s)', m)
+      JOIN r f ON f.item = '2' AND f.label = format('floor: count(*) GROUP BY (%s)', m)
+    UNION ALL
+    SELECT 6 + (m = 'serial')::int, '2', format('summary vs plain SQL (%s)', m),
+           format('%s ms', round(x.median::numeric, 1)), format('%s ms', round(p.median::numeric, 1)),
+           x.median / p.median, '< 1', x.median < p.median, 'plain: ' || p.plan_note
+      FROM (VALUES ('parallel'), ('serial')) v(m)
+      JOIN r x ON x.item = '2' AND x.label = format('rbp.likert_summary + suppression (%s)', m)
+      JOIN r p ON p.item = '2' AND p.label = format('plain SQL: FILTER, avg, percentile_cont (%s)', m)
+    UNION ALL
+    SELECT 8, '2', 'summary: parallel vs serial',
+           format('%s ms', round(x.median::numeric, 1)), format('%s ms', round(y.median::numeric, 1)),
+           x.median / y.median, 'uses parallel workers, Partial Aggregate',
+           x.plan_note LIKE '%Partial Aggregate%' AND x.plan_note LIKE '%workers launched%' AND x.plan_note NOT LIKE '%workers launched 0%',
+           x.plan_note
+      FROM r x JOIN r y ON y.item = '2' AND y.label = 'rbp.likert_summary + suppression (serial)'
+     WHERE x.item = '2' AND x.label = 'rbp.likert_summary + suppression (parallel)'
+    UNION ALL
+    -- 3. submission throughput
+    SELECT 9, '3', 'rbp.submit_response vs bare INSERT (pgbench, 2 clients)',
+           format('%s tps', round(a.median::numeric)), format('%s tps', round(b.median::numeric)),
+           a.median / b.median, '>= 0.5', a.median / b.median >= 0.5, a.plan_note
+      FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
+     WHERE a.item = '3' AND a.label LIKE 'rbp.submit_response%'
+    UNION ALL
+    -- 4. who is due
+    SELECT 10, '4', 'who is due today: planned vs forced sequential scan',
+           format('%s ms', round(i.median::numeric, 2)), format('%s ms', round(q.median::numeric, 2)),
+           i.median / q.median, 'index scan',
+           i.plan_note ~ 'Index (Only )?Scan on invitation_schedule_next_due', i.plan_note
+      FROM r i JOIN r q ON q.item = '4' AND q.label LIKE '%forced sequential scan'
+     WHERE i.item = '4' AND i.label = 'who is due today: index'
+    UNION ALL
+    SELECT 11, '4', 'rbp.due_invitations(current_date) as the case system calls it',
+           format('%s ms', round(i.median::numeric, 2)), NULL, NULL, 'report', NULL, NULL
+      FROM r i WHERE i.item = '4' AND i.label LIKE 'rbp.due_invitations%'
+    UNION ALL
+    -- 5. anonymous release
+    SELECT 12, '5', 'anonymous batch release vs bare INSERT, per released response',
+           format('%s µs', round(a.median::numeric, 1)), format('%s µs', round(b.median::numeric, 1)),
+           a.median / b.median, 'report', NULL, a.plan_note
+      FROM r a JOIN r b ON b.item = '5' AND b.label LIKE 'bare%'
+     WHERE a.item = '5' AND a.label LIKE 'release%')
+SELECT line FROM (
+    SELECT 0 AS ord, '| # | measurement | result | baseline | ratio | target | met | plan / note |' AS line
+    UNION ALL SELECT 0.5, '|---|---|---|---|---|---|---|---|'
+    UNION ALL
+    SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s |', item, what, result, coalesce(baseline, ''),
+                       coalesce(round(ratio::numeric, 2)::text, ''), target,
+                       CASE met WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '' END, coalesce(note, ''))
+      FROM rows) t
+ORDER BY ord, line;
