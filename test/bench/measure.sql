@@ -26,13 +26,13 @@ CREATE OR REPLACE FUNCTION rbp_bench.plan_note(p_plan jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
     SELECT concat_ws(', ',
-        CASE WHEN jsonb_path_exists(p_plan, '$.**?(@."Partial Mode" == "Partial")') THEN 'Partial Aggregate' END,
+        CASE WHEN jsonb_path_exists(p_plan, 'strict $.**?(@."Partial Mode" == "Partial")') THEN 'Partial Aggregate' END,
         (SELECT 'workers launched ' || sum(w::text::integer)
-           FROM jsonb_path_query(p_plan, '$.**."Workers Launched"') w HAVING count(*) > 0),
+           FROM jsonb_path_query(p_plan, 'strict $.**."Workers Launched"') w HAVING count(*) > 0),
         (SELECT string_agg(DISTINCT (n ->> 'Node Type') || ' on ' || (n ->> 'Index Name'), ', ')
-           FROM jsonb_path_query(p_plan, '$.**?(exists(@."Index Name"))') n),
+           FROM jsonb_path_query(p_plan, 'strict $.**?(exists(@."Index Name"))') n),
         (SELECT string_agg(DISTINCT 'Seq Scan on ' || (n ->> 'Relation Name'), ', ')
-           FROM jsonb_path_query(p_plan, '$.**?(@."Node Type" == "Seq Scan")') n))
+           FROM jsonb_path_query(p_plan, 'strict $.**?(@."Node Type" == "Seq Scan")') n))
 $$;
 COMMENT ON FUNCTION rbp_bench.plan_note(jsonb) IS 'Benchmark only: partial aggregation, parallel workers and scans of a JSON plan';
 
