@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(100);
+SELECT plan(101);
 -- The operators and aggregates live in schema rbp, like the type.
 SET LOCAL search_path = public, rbp;
 
@@ -252,6 +252,14 @@ UPDATE bad_bytes SET v = '\xb1';
 SELECT is(pg_temp.copy_file('bad_bytes', 'TO', 'tap_likert_b1.bin'), 1::bigint, 'a field 0xb1 (1 of 11) is written');
 SELECT throws_ok($$SELECT pg_temp.copy_file('all_values_back', 'FROM', 'tap_likert_b1.bin')$$, '22P03', NULL,
     'binary input rejects an 11-point scale with 22P03');
+
+SELECT is_empty(
+    $$SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
+       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'feedback_rbp')
+         AND pg_describe_object(d.classid, d.objid, d.objsubid) LIKE '%likert%'
+         AND obj_description(d.objid, d.classid::regclass::name) IS NULL$$,
+    'every extension object of rbp.likert (type, functions, operators, classes, families, casts, aggregates) has a comment');
 
 SELECT * FROM finish();
 ROLLBACK;
