@@ -66,6 +66,12 @@ rows AS (
       FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
      WHERE a.item = '3' AND a.label LIKE 'rbp.submit_response%'
     UNION ALL
+    SELECT 9.5, '3', 'what-if: rbp.submit_response with an index on allocation (involvement_id) vs bare INSERT',
+           format('%s tps', round(a.median::numeric)), format('%s tps', round(b.median::numeric)),
+           a.median / b.median, '>= 0.5', a.median / b.median >= 0.5, a.plan_note
+      FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
+     WHERE a.item = '3' AND a.label LIKE 'what-if%'
+    UNION ALL
     -- 4. who is due
     SELECT 10, '4', 'who is due today: planned vs forced sequential scan',
            format('%s ms', round(i.median::numeric, 2)), format('%s ms', round(q.median::numeric, 2)),
