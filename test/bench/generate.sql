@@ -131,7 +131,9 @@ BEGIN
      ORDER BY v.involvement_id;
 
     -- The draws: one row per response, with everything the tables need.
-    DROP TABLE IF EXISTS rbp_bench.draw;
+    IF to_regclass('rbp_bench.draw') IS NOT NULL THEN
+        DROP TABLE rbp_bench.draw;
+    END IF;
     CREATE UNLOGGED TABLE rbp_bench.draw AS
     SELECT n, gen_random_uuid() AS response_id, v.involvement_id, v.authority_id, v.team_id,
            s0 + (v.team_id - t0) * staff_per_team + (v.involvement_id - v0) % workers AS worker_id,
