@@ -1,0 +1,308 @@
+-- Invitations and submissions: the case system issues an invitation (a token for a link, QR code,
+-- text, email or interview); survey intake shows the questions, glossary and support options, and
+-- submits the answers with the family's anonymity choice.
+
+-- One validated answer, as the submission path carries it before it is stored.
+CREATE TYPE rbp.answer_input AS (question_id integer, score rbp.likert, free_text text);
+COMMENT ON TYPE rbp.answer_input IS 'Internal: one validated answer on its way from rbp.submit_response() to storage';
+
+CREATE FUNCTION rbp.token_hash(p_token text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8')) $$;
+COMMENT ON FUNCTION rbp.token_hash(text) IS 'The SHA-256 under which an invitation token is stored';
+
+CREATE FUNCTION rbp.issue_invitation(p_authority text, p_involvement_ref text, p_respondent_ref text,
+                                     p_channel rbp.invitation_channel, p_valid_days integer DEFAULT 28,
+                                     p_issued_on date DEFAULT current_date, p_instrument text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_authority integer := rbp.authority_id_of(p_authority);
+    v_involvement rbp.involvement;
+    v_respondent rbp.respondent;
+    v_instrument rbp.instrument;
+    v_token text;
+BEGIN
+    IF p_channel IS NULL OR p_issued_on IS NULL OR p_valid_days IS NULL OR p_valid_days < 1 THEN
+        RAISE EXCEPTION 'an invitation needs a channel, an issue date and a validity of at least one day'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO v_involvement FROM rbp.involvement
+     WHERE involvement_id = rbp.involvement_id_of(v_authority, p_involvement_ref);
+    SELECT * INTO v_respondent FROM rbp.respondent WHERE authority_id = v_authority AND respondent_ref = p_respondent_ref;
+    IF v_respondent.respondent_id IS NULL THEN
+        RAISE EXCEPTION 'unknown respondent "%"', p_respondent_ref
+            USING ERRCODE = 'foreign_key_violation', HINT = 'Register them first with rbp.register_respondent().';
+    END IF;
+    IF v_respondent.family_id <> v_involvement.family_id THEN
+        RAISE EXCEPTION 'respondent "%" is not a member of the family of involvement "%"', p_respondent_ref, p_involvement_ref
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_instrument IS NULL THEN
+        SELECT * INTO v_instrument FROM rbp.instrument
+         WHERE is_current AND v_respondent.kind = ANY (respondent_kinds)
+         ORDER BY instrument_id LIMIT 1;
+        IF v_instrument.instrument_id IS NULL THEN
+            RAISE EXCEPTION 'no current instrument for respondent kind %', v_respondent.kind
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    ELSE
+        SELECT * INTO v_instrument FROM rbp.instrument WHERE code = p_instrument AND is_current;
+        IF v_instrument.instrument_id IS NULL THEN
+            RAISE EXCEPTION 'unknown instrument "%"', p_instrument USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF NOT v_respondent.kind = ANY (v_instrument.respondent_kinds) THEN
+            RAISE EXCEPTION 'instrument "%" is not for respondent kind %', p_instrument, v_respondent.kind
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('It is for: %s.', array_to_string(v_instrument.respondent_kinds, ', '));
+        END IF;
+    END IF;
+    v_token := rbp.new_invitation_token();
+    INSERT INTO rbp.invitation (authority_id, respondent_id, involvement_id, instrument_id, channel,
+                                token_hash, issued_on, expires_on)
+    VALUES (v_authority, v_respondent.respondent_id, v_involvement.involvement_id, v_instrument.instrument_id,
+            p_channel, rbp.token_hash(v_token), p_issued_on, p_issued_on + p_valid_days);
+    RETURN v_token;
+END
+$$;
+COMMENT ON FUNCTION rbp.issue_invitation(text, text, text, rbp.invitation_channel, integer, date, text) IS
+    'Case system: invite a family member to give feedback; returns the token for the link or QR code (shown once, only its hash is kept). The instrument follows the respondent''s kind unless named';
+
+-- Internal: the open invitation of a token, locked, or one clear error.
+CREATE FUNCTION rbp.open_invitation(p_token text, p_on date) RETURNS rbp.invitation
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_invitation rbp.invitation;
+BEGIN
+    SELECT * INTO v_invitation FROM rbp.invitation WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) FOR UPDATE;
+    IF v_invitation.invitation_id IS NULL THEN
+        RAISE EXCEPTION 'invitation token not recognised'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Check the link or code; the case system can issue a new invitation.';
+    ELSIF v_invitation.used_on IS NOT NULL THEN
+        RAISE EXCEPTION 'this invitation has already been used'
+            USING ERRCODE = 'unique_violation', HINT = 'Each invitation takes one response; ask for a new invitation to give feedback again.';
+    ELSIF v_invitation.expires_on < p_on THEN
+        RAISE EXCEPTION 'this invitation expired on %', v_invitation.expires_on
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The case system can issue a new invitation.';
+    END IF;
+    RETURN v_invitation;
+END
+$$;
+COMMENT ON FUNCTION rbp.open_invitation(text, date) IS 'Internal: lock the unused, unexpired invitation of a token or raise a clear error';
+REVOKE ALL ON FUNCTION rbp.open_invitation(text, date) FROM PUBLIC;
+
+CREATE FUNCTION rbp.survey_questions(p_token text)
+    RETURNS TABLE (question_position integer, question_code text, kind rbp.question_kind, prompt text, scale_points integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_instrument integer;
+BEGIN
+    SELECT instrument_id INTO v_instrument FROM rbp.invitation
+     WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND expires_on >= current_date;
+    IF v_instrument IS NULL THEN
+        RAISE EXCEPTION 'invitation token not recognised, used or expired' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT q.position, q.code, q.kind, q.prompt, q.scale_points
+                   FROM rbp.question q WHERE q.instrument_id = v_instrument ORDER BY q.position;
+END
+$$;
+COMMENT ON FUNCTION rbp.survey_questions(text) IS 'Survey intake: the questions to show for an invitation token (every question may be skipped)';
+
+-- Internal: turn the submitted jsonb object {question_code: answer} into validated answers.
+CREATE FUNCTION rbp.validate_answers(p_instrument_id integer, p_answers jsonb) RETURNS rbp.answer_input[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_key text;
+    v_value jsonb;
+    v_question rbp.question;
+    v_text text;
+    v_result rbp.answer_input[] := '{}';
+BEGIN
+    IF p_answers IS NULL OR jsonb_typeof(p_answers) <> 'object' THEN
+        RAISE EXCEPTION 'answers must be a JSON object keyed by question code'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"q2_trust": 4, "q7_anything_else": "..."}';
+    END IF;
+    FOR v_key, v_value IN SELECT key, value FROM jsonb_each(p_answers) ORDER BY key LOOP
+        SELECT * INTO v_question FROM rbp.question WHERE instrument_id = p_instrument_id AND code = v_key;
+        IF v_question.question_id IS NULL THEN
+            RAISE EXCEPTION 'unknown question "%" for this questionnaire', v_key
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'rbp.survey_questions(token) lists the question codes.';
+        END IF;
+        CONTINUE WHEN jsonb_typeof(v_value) = 'null';     -- skipped
+        IF v_question.kind = 'scale' THEN
+            IF jsonb_typeof(v_value) = 'number' THEN
+                IF v_value::numeric <> trunc(v_value::numeric) OR v_value::numeric NOT BETWEEN 1 AND v_question.scale_points THEN
+                    RAISE EXCEPTION 'answer % to "%" is out of range', v_value, v_key
+                        USING ERRCODE = 'numeric_value_out_of_range',
+                              DETAIL = format('Scores are whole numbers from 1 to %s.', v_question.scale_points);
+                END IF;
+                v_text := (v_value::numeric)::integer || '/' || v_question.scale_points;
+            ELSIF jsonb_typeof(v_value) = 'string' THEN
+                v_text := v_value #>> '{}';
+                CONTINUE WHEN btrim(v_text) = '';
+                IF v_question.scale_points <> 5 AND btrim(v_text) ~ '^[0-9]+$' THEN
+                    v_text := btrim(v_text) || '/' || v_question.scale_points;
+                END IF;
+            ELSE
+                RAISE EXCEPTION 'answer to "%" must be a score', v_key USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            v_result := v_result || ROW(v_question.question_id, rbp.likert_on_scale(v_text::rbp.likert, v_question.scale_points, v_key), NULL)::rbp.answer_input;
+        ELSE
+            IF jsonb_typeof(v_value) <> 'string' THEN
+                RAISE EXCEPTION 'answer to "%" must be text', v_key USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            v_text := btrim(v_value #>> '{}');
+            CONTINUE WHEN v_text = '';
+            v_result := v_result || ROW(v_question.question_id, NULL, v_text)::rbp.answer_input;
+        END IF;
+    END LOOP;
+    RETURN v_result;
+END
+$$;
+COMMENT ON FUNCTION rbp.validate_answers(integer, jsonb) IS
+    'Internal: validate {question_code: answer} against an instrument (unknown question 22023, score out of range 22003, empty and null answers skipped)';
+REVOKE ALL ON FUNCTION rbp.validate_answers(integer, jsonb) FROM PUBLIC;
+
+CREATE FUNCTION rbp.likert_on_scale(p_value rbp.likert, p_points integer, p_question text) RETURNS rbp.likert
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    IF rbp.likert_points(p_value) <> p_points THEN
+        RAISE EXCEPTION 'answer % to "%" is not on its %-point scale', p_value, p_question, p_points
+            USING ERRCODE = 'numeric_value_out_of_range';
+    END IF;
+    RETURN p_value;
+END
+$$;
+COMMENT ON FUNCTION rbp.likert_on_scale(rbp.likert, integer, text) IS 'Internal: a score checked against the number of points of its question';
+REVOKE ALL ON FUNCTION rbp.likert_on_scale(rbp.likert, integer, text) FROM PUBLIC;
+
+-- Internal: the worker allocated to an involvement on a date; after the involvement (feedback
+-- stays possible), the most recent allocation before that date.
+CREATE FUNCTION rbp.worker_on(p_involvement_id integer, p_on date) RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT worker_id FROM rbp.allocation
+     WHERE involvement_id = p_involvement_id AND lower(during) <= p_on
+     ORDER BY during @> p_on DESC, lower(during) DESC
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION rbp.worker_on(integer, date) IS 'Internal: the worker allocated to an involvement on a date, or the most recent one before it';
+REVOKE ALL ON FUNCTION rbp.worker_on(integer, date) FROM PUBLIC;
+
+CREATE FUNCTION rbp.submit_response(p_token text, p_anonymity rbp.anonymity, p_answers jsonb,
+                                    p_channel rbp.response_channel DEFAULT 'online',
+                                    p_give_team boolean DEFAULT false,
+                                    p_submitted_on date DEFAULT current_date) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_invitation rbp.invitation;
+    v_kind rbp.respondent_kind;
+    v_instrument rbp.instrument;
+    v_answers rbp.answer_input[];
+    v_team integer;
+    v_worker integer;
+    v_response uuid;
+BEGIN
+    IF p_anonymity IS NULL OR p_channel IS NULL OR p_submitted_on IS NULL THEN
+        RAISE EXCEPTION 'a response needs an anonymity level, a channel and a date'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_submitted_on > current_date THEN
+        RAISE EXCEPTION 'a response cannot be submitted in the future (%)', p_submitted_on
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_invitation := rbp.open_invitation(p_token, p_submitted_on);
+    IF p_submitted_on < v_invitation.issued_on THEN
+        RAISE EXCEPTION 'a response cannot be dated before its invitation was issued'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT kind INTO v_kind FROM rbp.respondent WHERE respondent_id = v_invitation.respondent_id;
+    SELECT * INTO v_instrument FROM rbp.instrument WHERE instrument_id = v_invitation.instrument_id;
+    IF NOT v_kind = ANY (v_instrument.respondent_kinds) THEN
+        RAISE EXCEPTION 'instrument "%" is not for respondent kind %', v_instrument.code, v_kind
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_answers := rbp.validate_answers(v_instrument.instrument_id, p_answers);
+    SELECT team_id INTO v_team FROM rbp.involvement WHERE involvement_id = v_invitation.involvement_id;
+
+    -- The invitation records that it was used, and the date only: nothing that points at the response.
+    UPDATE rbp.invitation SET used_on = p_submitted_on WHERE invitation_id = v_invitation.invitation_id;
+
+    IF p_anonymity = 'anonymous' THEN
+        PERFORM rbp.hold_anonymous_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,
+                                            CASE WHEN p_give_team THEN v_team END, v_answers);
+        RETURN;
+    END IF;
+
+    v_worker := rbp.worker_on(v_invitation.involvement_id, p_submitted_on);
+    INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id,
+                              worker_id, respondent_id, involvement_id, submitted_on)
+    VALUES (v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel, p_anonymity,
+            date_trunc('month', p_submitted_on)::date, v_team, v_worker,
+            CASE WHEN p_anonymity = 'named' THEN v_invitation.respondent_id END,
+            CASE WHEN p_anonymity = 'named' THEN v_invitation.involvement_id END,
+            p_submitted_on)
+    RETURNING response_id INTO v_response;
+    INSERT INTO rbp.answer (response_id, question_id, score, free_text)
+    SELECT v_response, a.question_id, a.score, a.free_text FROM unnest(v_answers) AS a;
+    PERFORM rbp.route_response(v_response, p_submitted_on, 'submission');
+END
+$$;
+COMMENT ON FUNCTION rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS
+    'Survey intake: submit the answers ({question_code: score or text}) of an invitation with the family''s anonymity choice; anonymous answers are held and released only in batches';
+
+CREATE FUNCTION rbp.glossary()
+    RETURNS TABLE (term text, definition text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$ SELECT term, definition FROM rbp.glossary_term ORDER BY term $$;
+COMMENT ON FUNCTION rbp.glossary() IS 'Survey intake: the definitions to show when a respondent hovers over a term such as "trust"';
+
+CREATE FUNCTION rbp.add_support_option(p_authority text, p_kind rbp.support_kind, p_title text,
+                                       p_how_to_reach text, p_is_allocated_worker boolean DEFAULT false,
+                                       p_position integer DEFAULT 0) RETURNS integer
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    INSERT INTO rbp.support_option (authority_id, kind, title, how_to_reach, is_allocated_worker, position)
+    VALUES (rbp.authority_id_of(p_authority), p_kind, p_title, p_how_to_reach, p_is_allocated_worker, p_position)
+    RETURNING support_option_id
+$$;
+COMMENT ON FUNCTION rbp.add_support_option(text, rbp.support_kind, text, text, boolean, integer) IS
+    'Administrator: add a practical or emotional support option shown on every survey of an authority';
+
+CREATE FUNCTION rbp.support_options(p_authority text)
+    RETURNS TABLE (kind rbp.support_kind, title text, how_to_reach text, is_allocated_worker boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT kind, title, how_to_reach, is_allocated_worker FROM rbp.support_option
+     WHERE authority_id = rbp.authority_id_of(p_authority)
+     ORDER BY position, kind, title
+$$;
+COMMENT ON FUNCTION rbp.support_options(text) IS 'Survey intake: the support options to show on every survey of an authority (the allocated worker is only one of them)';
+
+REVOKE ALL ON FUNCTION rbp.issue_invitation(text, text, text, rbp.invitation_channel, integer, date, text),
+    rbp.survey_questions(text), rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date),
+    rbp.glossary(), rbp.support_options(text), rbp.add_support_option(text, rbp.support_kind, text, text, boolean, integer)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.issue_invitation(text, text, text, rbp.invitation_channel, integer, date, text)
+    TO rbp_case_system;
+GRANT EXECUTE ON FUNCTION rbp.survey_questions(text), rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date),
+    rbp.glossary(), rbp.support_options(text) TO rbp_survey_intake;
+GRANT EXECUTE ON FUNCTION rbp.glossary(), rbp.support_options(text) TO rbp_case_system, rbp_staff, rbp_qa;
+GRANT EXECUTE ON FUNCTION rbp.add_support_option(text, rbp.support_kind, text, text, boolean, integer) TO rbp_admin;

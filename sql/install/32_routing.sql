@@ -1,0 +1,93 @@
+-- Routing (guarantee G4): every named or worker-only response has exactly one responsible reviewer
+-- at any time — the worker's supervisor in post, failing that the team's manager, failing that the
+-- authority's QA team — until its supervision review is recorded. Never unrouted.
+
+CREATE TYPE rbp.recipient AS (recipient_kind rbp.recipient_kind, recipient_id integer);
+COMMENT ON TYPE rbp.recipient IS 'Who is responsible for reviewing an item: kind and staff_id (NULL for the QA team)';
+
+CREATE FUNCTION rbp.responsible_for(p_worker_id integer, p_team_id integer, p_on date) RETURNS rbp.recipient
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT coalesce(
+        (SELECT ROW('supervisor', s.supervisor_id)::rbp.recipient FROM rbp.supervision s
+          WHERE s.worker_id = p_worker_id AND s.during @> p_on),
+        (SELECT ROW('team_manager', m.manager_id)::rbp.recipient FROM rbp.team_manager m
+          WHERE m.team_id = p_team_id AND m.during @> p_on),
+        ROW('qa_team', NULL)::rbp.recipient)
+$$;
+COMMENT ON FUNCTION rbp.responsible_for(integer, integer, date) IS
+    'Internal: the supervisor in post for a worker on a date, else the team''s manager on that date, else the QA team';
+REVOKE ALL ON FUNCTION rbp.responsible_for(integer, integer, date) FROM PUBLIC;
+
+-- Internal: (re)route one response as of a date. Supersedes the current route if the responsible
+-- reviewer changed; tells the case system (NOTIFY rbp_feedback_routed, payload: the random route_id
+-- only) when the item is already visible to its new recipient.
+CREATE FUNCTION rbp.route_response(p_response_id uuid, p_on date, p_reason text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_response rbp.response;
+    v_recipient rbp.recipient;
+    v_current rbp.route;
+    v_route uuid;
+BEGIN
+    SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
+    IF v_response.anonymity = 'anonymous' THEN
+        RETURN;     -- anonymous feedback is never attributed to a worker
+    END IF;
+    v_recipient := rbp.responsible_for(v_response.worker_id, v_response.team_id, p_on);
+    SELECT * INTO v_current FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL FOR UPDATE;
+    IF v_current.route_id IS NOT NULL THEN
+        IF v_current.recipient_kind = v_recipient.recipient_kind
+           AND v_current.recipient_id IS NOT DISTINCT FROM v_recipient.recipient_id THEN
+            RETURN;
+        END IF;
+        UPDATE rbp.route SET superseded_on = p_on WHERE route_id = v_current.route_id;
+    END IF;
+    INSERT INTO rbp.route (response_id, authority_id, recipient_kind, recipient_id, routed_on, reason)
+    VALUES (p_response_id, v_response.authority_id, v_recipient.recipient_kind, v_recipient.recipient_id, p_on, p_reason)
+    RETURNING route_id INTO v_route;
+    IF v_response.qa_status = 'released' THEN
+        PERFORM pg_notify('rbp_feedback_routed', v_route::text);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history';
+REVOKE ALL ON FUNCTION rbp.route_response(uuid, date, text) FROM PUBLIC;
+
+-- Open items (no supervision review yet) follow supervision changes. Called by the registration
+-- functions with today's date for the worker concerned, and meant to be called daily by a
+-- scheduler (supervision registered ahead of time takes effect on its first day).
+CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_worker_id integer DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_response uuid;
+    v_moved integer := 0;
+    v_before uuid;
+    v_after uuid;
+BEGIN
+    FOR v_response IN
+        SELECT r.response_id FROM rbp.response r
+         WHERE r.anonymity <> 'anonymous'
+           AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
+           AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
+    LOOP
+        SELECT route_id INTO v_before FROM rbp.route WHERE response_id = v_response AND superseded_on IS NULL;
+        PERFORM rbp.route_response(v_response, p_on, 'supervision_change');
+        SELECT route_id INTO v_after FROM rbp.route WHERE response_id = v_response AND superseded_on IS NULL;
+        IF v_after IS DISTINCT FROM v_before THEN
+            v_moved := v_moved + 1;
+        END IF;
+    END LOOP;
+    RETURN v_moved;
+END
+$$;
+COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
+    'Move open (not yet reviewed) named and worker-only feedback to whoever is responsible on the date (all workers, or one); returns how many items moved. Run daily from a scheduler';
+REVOKE ALL ON FUNCTION rbp.reroute_open_feedback(date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.reroute_open_feedback(date, integer) TO rbp_case_system, rbp_admin;
