@@ -100,32 +100,80 @@ CREATE TABLE rbp.involvement_stage (
 );
 COMMENT ON TABLE rbp.involvement_stage IS 'Stages of the process an involvement went through (assessment, child in need, child protection, looked after); never moves a due date';
 
--- The rule, in one place: from the base facts of a schedule to its dates.
+-- The rule, in one place: from the base facts of a schedule to its dates. Plain SQL expressions
+-- (no FROM, not STRICT) so that the planner inlines them into the bulk statements of the triggers.
+CREATE TYPE rbp.schedule_dates AS (due_on date, overdue_on date, next_due_on date, reminder_due_on date);
+COMMENT ON TYPE rbp.schedule_dates IS 'The dates derived for a schedule: due from, overdue from, next due (NULL if nothing more), reminder due';
+COMMENT ON COLUMN rbp.schedule_dates.due_on IS 'First day the next invitation is due, after any pause';
+COMMENT ON COLUMN rbp.schedule_dates.overdue_on IS 'First day it is overdue, shifted by the same pause';
+COMMENT ON COLUMN rbp.schedule_dates.next_due_on IS 'due_on, or NULL when nothing more is to be sent (done, opted out)';
+COMMENT ON COLUMN rbp.schedule_dates.reminder_due_on IS 'When a reminder of the last invitation is due, or NULL when none may be sent';
+
+-- The window of a phase, before any pause: first invitation from the first day of involvement,
+-- then the cadence (the family member's own or the authority's) from the last invitation, then
+-- the closure follow-up from the day of closure.
+CREATE FUNCTION rbp.phase_due_on(p_phase rbp.schedule_phase, p_anchor_on date,
+                                 p_policy rbp.schedule_policy, p_pref rbp.respondent_preference) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE p_phase WHEN 'first' THEN p_anchor_on
+                        WHEN 'regular' THEN rbp.due_from(coalesce((p_pref).cadence, (p_policy).invitation_cadence), p_anchor_on)
+                        WHEN 'follow_up' THEN rbp.due_from((p_policy).closure_follow_up, p_anchor_on) END
+$$;
+COMMENT ON FUNCTION rbp.phase_due_on(rbp.schedule_phase, date, rbp.schedule_policy, rbp.respondent_preference) IS
+    'Internal: first day of the window of a phase counted from its anchor (before any pause); NULL when done';
+
+CREATE FUNCTION rbp.phase_overdue_on(p_phase rbp.schedule_phase, p_anchor_on date,
+                                     p_policy rbp.schedule_policy, p_pref rbp.respondent_preference) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE p_phase WHEN 'first' THEN p_anchor_on + (p_policy).first_invitation_within_days
+                        WHEN 'regular' THEN rbp.overdue_from(coalesce((p_pref).cadence, (p_policy).invitation_cadence), p_anchor_on)
+                        WHEN 'follow_up' THEN rbp.overdue_from((p_policy).closure_follow_up, p_anchor_on) END
+$$;
+COMMENT ON FUNCTION rbp.phase_overdue_on(rbp.schedule_phase, date, rbp.schedule_policy, rbp.respondent_preference) IS
+    'Internal: first overdue day of the window of a phase (before any pause); NULL when done';
+
+-- A pause that ends after the window opened moves the whole window to the end of the pause.
+CREATE FUNCTION rbp.pause_shift(p_due_on date, p_pref rbp.respondent_preference) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT greatest(coalesce((p_pref).paused_until - p_due_on, 0), 0) $$;
+COMMENT ON FUNCTION rbp.pause_shift(date, rbp.respondent_preference) IS 'Internal: days by which a pause moves a window (0 without a pause or when it ended before the window)';
+
+CREATE FUNCTION rbp.schedule_dates(p_phase rbp.schedule_phase, p_anchor_on date, p_last_reminder_on date,
+                                   p_policy rbp.schedule_policy, p_pref rbp.respondent_preference,
+                                   p_invitation rbp.invitation) RETURNS rbp.schedule_dates
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ROW(
+        rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref)
+            + rbp.pause_shift(rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref), p_pref),
+        rbp.phase_overdue_on(p_phase, p_anchor_on, p_policy, p_pref)
+            + rbp.pause_shift(rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref), p_pref),
+        CASE WHEN p_phase = 'done' OR (p_pref).opted_out_on IS NOT NULL THEN NULL
+             ELSE rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref)
+                  + rbp.pause_shift(rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref), p_pref) END,
+        CASE WHEN (p_invitation).invitation_id IS NULL OR (p_invitation).used_on IS NOT NULL
+                  OR coalesce((p_pref).reminders_opted_out, false) OR (p_pref).opted_out_on IS NOT NULL
+                  OR (p_invitation).reminders_sent >= (p_policy).max_reminders
+                  OR greatest(coalesce(p_last_reminder_on, (p_invitation).issued_on) + (p_policy).reminder_after_days,
+                              (p_pref).paused_until) > (p_invitation).expires_on THEN NULL
+             ELSE greatest(coalesce(p_last_reminder_on, (p_invitation).issued_on) + (p_policy).reminder_after_days,
+                           (p_pref).paused_until) END
+    )::rbp.schedule_dates
+$$;
+COMMENT ON FUNCTION rbp.schedule_dates(rbp.schedule_phase, date, date, rbp.schedule_policy, rbp.respondent_preference, rbp.invitation) IS
+    'Internal: the rule. The window of the phase, moved by a pause; nothing next when done or opted out; a reminder reminder_after_days after the invitation (or the last reminder) while the invitation is unused, unexpired, under the limit and reminders are wanted';
+
 CREATE VIEW rbp.schedule_computed AS
-SELECT s.schedule_id,
-       w.due_on + greatest(coalesce(p.paused_until - w.due_on, 0), 0) AS due_on,
-       w.overdue_on + greatest(coalesce(p.paused_until - w.due_on, 0), 0) AS overdue_on,
-       CASE WHEN s.phase = 'done' OR p.opted_out_on IS NOT NULL THEN NULL
-            ELSE w.due_on + greatest(coalesce(p.paused_until - w.due_on, 0), 0) END AS next_due_on,
-       CASE WHEN i.invitation_id IS NULL OR i.used_on IS NOT NULL
-                 OR coalesce(p.reminders_opted_out, false) OR p.opted_out_on IS NOT NULL
-                 OR i.reminders_sent >= pol.max_reminders THEN NULL
-            WHEN greatest(coalesce(s.last_reminder_on, i.issued_on) + pol.reminder_after_days, p.paused_until) > i.expires_on THEN NULL
-            ELSE greatest(coalesce(s.last_reminder_on, i.issued_on) + pol.reminder_after_days, p.paused_until) END AS reminder_due_on
+SELECT s.schedule_id, d.due_on, d.overdue_on, d.next_due_on, d.reminder_due_on
   FROM rbp.invitation_schedule s
   JOIN rbp.schedule_policy pol ON pol.authority_id = s.authority_id
   LEFT JOIN rbp.respondent_preference p ON p.respondent_id = s.respondent_id
   LEFT JOIN rbp.invitation i ON i.invitation_id = s.last_invitation_id
-  CROSS JOIN LATERAL (
-      SELECT CASE s.phase WHEN 'first' THEN s.anchor_on
-                          WHEN 'regular' THEN rbp.due_from(coalesce(p.cadence, pol.invitation_cadence), s.anchor_on)
-                          WHEN 'follow_up' THEN rbp.due_from(pol.closure_follow_up, s.anchor_on) END AS due_on,
-             CASE s.phase WHEN 'first' THEN s.anchor_on + pol.first_invitation_within_days
-                          WHEN 'regular' THEN rbp.overdue_from(coalesce(p.cadence, pol.invitation_cadence), s.anchor_on)
-                          WHEN 'follow_up' THEN rbp.overdue_from(pol.closure_follow_up, s.anchor_on) END AS overdue_on
-  ) w;
+  CROSS JOIN LATERAL (SELECT (rbp.schedule_dates(s.phase, s.anchor_on, s.last_reminder_on, pol, p, i)).*) d;
 COMMENT ON VIEW rbp.schedule_computed IS
-    'Internal: the dates of each schedule computed from its phase and anchor, the authority''s policy and the family member''s preferences (the one place the rule is written)';
+    'Internal: the dates of each schedule as rbp.schedule_dates() computes them from its phase and anchor, the authority''s policy, the family member''s preferences and the last invitation';
 COMMENT ON COLUMN rbp.schedule_computed.schedule_id IS 'The schedule';
 COMMENT ON COLUMN rbp.schedule_computed.due_on IS 'First day the next invitation is due, after any pause';
 COMMENT ON COLUMN rbp.schedule_computed.overdue_on IS 'First day it is overdue, shifted by the same pause';
@@ -141,9 +189,9 @@ BEGIN
     IF p_schedule_ids IS NOT NULL THEN
         UPDATE rbp.invitation_schedule s
            SET due_on = c.due_on, overdue_on = c.overdue_on, next_due_on = c.next_due_on, reminder_due_on = c.reminder_due_on
-          FROM rbp.schedule_computed c
-         WHERE c.schedule_id = s.schedule_id
-           AND s.schedule_id IN (SELECT DISTINCT unnest(p_schedule_ids))
+          FROM (SELECT DISTINCT unnest(p_schedule_ids) AS id) x
+          JOIN rbp.schedule_computed c ON c.schedule_id = x.id
+         WHERE s.schedule_id = x.id
            AND (s.due_on, s.overdue_on, s.next_due_on, s.reminder_due_on)
                IS DISTINCT FROM (c.due_on, c.overdue_on, c.next_due_on, c.reminder_due_on);
     ELSE
@@ -185,22 +233,20 @@ CREATE FUNCTION rbp.schedule_on_involvement_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-DECLARE
-    v_ids bigint[];
 BEGIN
-    WITH added AS (
-        INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on)
-        SELECT n.authority_id, n.involvement_id, r.respondent_id,
-               CASE WHEN n.closed_on IS NULL THEN 'first' ELSE 'follow_up' END::rbp.schedule_phase,
-               coalesce(n.closed_on, n.started_on)
-          FROM new_rows n
-          JOIN rbp.respondent r ON r.family_id = n.family_id AND r.authority_id = n.authority_id
-        ON CONFLICT (involvement_id, respondent_id) DO NOTHING
-        RETURNING schedule_id)
-    SELECT array_agg(schedule_id) INTO v_ids FROM added;
-    IF v_ids IS NOT NULL THEN
-        PERFORM rbp.refresh_schedules(v_ids);
-    END IF;
+    INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
+                                         due_on, overdue_on, next_due_on, reminder_due_on)
+    SELECT x.authority_id, x.involvement_id, x.respondent_id, x.phase, x.anchor_on,
+           (x.d).due_on, (x.d).overdue_on, (x.d).next_due_on, (x.d).reminder_due_on
+      FROM (SELECT n.authority_id, n.involvement_id, r.respondent_id, ph.phase, ph.anchor_on,
+                   rbp.schedule_dates(ph.phase, ph.anchor_on, NULL, pol, p, NULL) AS d
+              FROM new_rows n
+              JOIN rbp.respondent r ON r.family_id = n.family_id AND r.authority_id = n.authority_id
+              JOIN rbp.schedule_policy pol ON pol.authority_id = n.authority_id
+              LEFT JOIN rbp.respondent_preference p ON p.respondent_id = r.respondent_id
+              CROSS JOIN LATERAL (SELECT CASE WHEN n.closed_on IS NULL THEN 'first' ELSE 'follow_up' END::rbp.schedule_phase AS phase,
+                                         coalesce(n.closed_on, n.started_on) AS anchor_on) ph) x
+    ON CONFLICT (involvement_id, respondent_id) DO NOTHING;
     RETURN NULL;
 END
 $$;
@@ -215,20 +261,18 @@ CREATE FUNCTION rbp.schedule_on_respondent_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-DECLARE
-    v_ids bigint[];
 BEGIN
-    WITH added AS (
-        INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on)
-        SELECT v.authority_id, v.involvement_id, n.respondent_id, 'first', v.started_on
-          FROM new_rows n
-          JOIN rbp.involvement v ON v.family_id = n.family_id AND v.authority_id = n.authority_id AND v.closed_on IS NULL
-        ON CONFLICT (involvement_id, respondent_id) DO NOTHING
-        RETURNING schedule_id)
-    SELECT array_agg(schedule_id) INTO v_ids FROM added;
-    IF v_ids IS NOT NULL THEN
-        PERFORM rbp.refresh_schedules(v_ids);
-    END IF;
+    INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
+                                         due_on, overdue_on, next_due_on, reminder_due_on)
+    SELECT x.authority_id, x.involvement_id, x.respondent_id, 'first', x.started_on,
+           (x.d).due_on, (x.d).overdue_on, (x.d).next_due_on, (x.d).reminder_due_on
+      FROM (SELECT v.authority_id, v.involvement_id, n.respondent_id, v.started_on,
+                   rbp.schedule_dates('first', v.started_on, NULL, pol, p, NULL) AS d
+              FROM new_rows n
+              JOIN rbp.involvement v ON v.family_id = n.family_id AND v.authority_id = n.authority_id AND v.closed_on IS NULL
+              JOIN rbp.schedule_policy pol ON pol.authority_id = v.authority_id
+              LEFT JOIN rbp.respondent_preference p ON p.respondent_id = n.respondent_id) x
+    ON CONFLICT (involvement_id, respondent_id) DO NOTHING;
     RETURN NULL;
 END
 $$;
@@ -309,28 +353,34 @@ CREATE FUNCTION rbp.schedule_on_invitation_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-DECLARE
-    v_ids bigint[];
 BEGIN
+    -- One step per schedule even if a statement issued several invitations to the same member.
     WITH latest AS (
-        SELECT DISTINCT ON (n.involvement_id, n.respondent_id) n.involvement_id, n.respondent_id,
-               n.invitation_id, n.issued_on, count(*) OVER (PARTITION BY n.involvement_id, n.respondent_id) AS issued
+        SELECT DISTINCT ON (n.involvement_id, n.respondent_id) ROW(n.*)::rbp.invitation AS inv, n.involvement_id, n.respondent_id,
+               count(*) OVER (PARTITION BY n.involvement_id, n.respondent_id) AS issued
           FROM new_rows n
          ORDER BY n.involvement_id, n.respondent_id, n.issued_on DESC, n.invitation_id DESC),
     moved AS (
-        UPDATE rbp.invitation_schedule s
-           SET phase = CASE s.phase WHEN 'first' THEN 'regular' WHEN 'regular' THEN 'regular' ELSE 'done' END::rbp.schedule_phase,
-               anchor_on = CASE WHEN s.phase IN ('first', 'regular') THEN l.issued_on ELSE s.anchor_on END,
-               invitations_issued = s.invitations_issued + l.issued,
-               last_invitation_id = l.invitation_id,
-               last_reminder_on = NULL
+        SELECT s.schedule_id, l.inv, l.issued,
+               CASE WHEN s.phase IN ('first', 'regular') THEN 'regular' ELSE 'done' END::rbp.schedule_phase AS phase,
+               CASE WHEN s.phase IN ('first', 'regular') THEN (l.inv).issued_on ELSE s.anchor_on END AS anchor_on,
+               pol, p
           FROM latest l
-         WHERE s.involvement_id = l.involvement_id AND s.respondent_id = l.respondent_id
-        RETURNING s.schedule_id)
-    SELECT array_agg(schedule_id) INTO v_ids FROM moved;
-    IF v_ids IS NOT NULL THEN
-        PERFORM rbp.refresh_schedules(v_ids);
-    END IF;
+          JOIN rbp.invitation_schedule s ON s.involvement_id = l.involvement_id AND s.respondent_id = l.respondent_id
+          JOIN rbp.schedule_policy pol ON pol.authority_id = s.authority_id
+          LEFT JOIN rbp.respondent_preference p ON p.respondent_id = s.respondent_id),
+    computed AS (
+        SELECT m.schedule_id, m.inv, m.issued, m.phase, m.anchor_on,
+               rbp.schedule_dates(m.phase, m.anchor_on, NULL, m.pol, m.p, m.inv) AS d
+          FROM moved m)
+    UPDATE rbp.invitation_schedule s
+       SET phase = c.phase, anchor_on = c.anchor_on,
+           invitations_issued = s.invitations_issued + c.issued,
+           last_invitation_id = (c.inv).invitation_id, last_reminder_on = NULL,
+           due_on = (c.d).due_on, overdue_on = (c.d).overdue_on,
+           next_due_on = (c.d).next_due_on, reminder_due_on = (c.d).reminder_due_on
+      FROM computed c
+     WHERE s.schedule_id = c.schedule_id;
     RETURN NULL;
 END
 $$;
@@ -710,3 +760,21 @@ COMMENT ON FUNCTION rbp.next_focus_group(text, date) IS
     'When the authority''s next focus group is due: the focus-group cadence counted from the last session held on or before the date (or from focus_groups_from)';
 REVOKE ALL ON FUNCTION rbp.next_focus_group(text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.next_focus_group(text, date) TO rbp_admin, rbp_qa, rbp_case_system;
+
+-- ---------------------------------------------------------------------------------------------
+-- Who reads the tables of this piece: QA of the authority (schedules identify families); the
+-- administrator and QA read the policies. Everything else goes through the functions above.
+GRANT SELECT ON rbp.schedule_policy TO rbp_admin, rbp_qa;
+GRANT SELECT ON rbp.invitation_schedule, rbp.respondent_preference, rbp.involvement_stage TO rbp_qa;
+ALTER TABLE rbp.invitation_schedule ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rbp.respondent_preference ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rbp.involvement_stage ENABLE ROW LEVEL SECURITY;
+CREATE POLICY invitation_schedule_qa ON rbp.invitation_schedule FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY invitation_schedule_qa ON rbp.invitation_schedule IS 'QA reads the schedules of its own authority';
+CREATE POLICY respondent_preference_qa ON rbp.respondent_preference FOR SELECT TO rbp_qa
+    USING (EXISTS (SELECT FROM rbp.respondent r WHERE r.respondent_id = respondent_preference.respondent_id));
+COMMENT ON POLICY respondent_preference_qa ON rbp.respondent_preference IS 'QA reads the preferences of family members it can see (those of its own authority)';
+CREATE POLICY involvement_stage_qa ON rbp.involvement_stage FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY involvement_stage_qa ON rbp.involvement_stage IS 'QA reads the stages of its own authority''s involvements';
