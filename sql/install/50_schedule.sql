@@ -228,7 +228,9 @@ COMMENT ON TRIGGER schedule_policy_default ON rbp.authority IS 'Gives each new a
 -- Authorities registered before this piece ran (none at CREATE EXTENSION, but keep it total).
 INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM rbp.authority ON CONFLICT DO NOTHING;
 
--- New involvements: every member of the family is due an invitation from the first day.
+-- New involvements: every member of the family is due an invitation from the first day. An
+-- involvement that arrives already closed (history loaded at go-live) is recorded as done: its
+-- families are not invited about work that ended before the database knew of it.
 CREATE FUNCTION rbp.schedule_on_involvement_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
@@ -244,13 +246,13 @@ BEGIN
               JOIN rbp.respondent r ON r.family_id = n.family_id AND r.authority_id = n.authority_id
               JOIN rbp.schedule_policy pol ON pol.authority_id = n.authority_id
               LEFT JOIN rbp.respondent_preference p ON p.respondent_id = r.respondent_id
-              CROSS JOIN LATERAL (SELECT CASE WHEN n.closed_on IS NULL THEN 'first' ELSE 'follow_up' END::rbp.schedule_phase AS phase,
+              CROSS JOIN LATERAL (SELECT CASE WHEN n.closed_on IS NULL THEN 'first' ELSE 'done' END::rbp.schedule_phase AS phase,
                                          coalesce(n.closed_on, n.started_on) AS anchor_on) ph) x
     ON CONFLICT (involvement_id, respondent_id) DO NOTHING;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION rbp.schedule_on_involvement_insert() IS 'Trigger: each family member of a new involvement is due a first invitation from its first day';
+COMMENT ON FUNCTION rbp.schedule_on_involvement_insert() IS 'Trigger: each family member of a new involvement is due a first invitation from its first day (nothing for an involvement loaded already closed)';
 CREATE TRIGGER schedule_involvement_insert AFTER INSERT ON rbp.involvement
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rbp.schedule_on_involvement_insert();
 COMMENT ON TRIGGER schedule_involvement_insert ON rbp.involvement IS 'Creates the schedules of a new involvement';
