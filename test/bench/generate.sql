@@ -26,6 +26,33 @@
 
 CREATE SCHEMA IF NOT EXISTS rbp_bench;
 
+-- The daily question needs schedules as a case system that runs it every day leaves them (when
+-- the scheduling of sql/install/50_schedule.sql is installed): every family member of an open
+-- involvement had an invitation in the last 62 days, issued through the tables' triggers (which
+-- move the schedules on), with its reminder sent if it is more than two weeks old; one schedule in
+-- a hundred has had none yet. Involvements loaded closed have no schedule work left (done).
+CREATE OR REPLACE FUNCTION rbp_bench.settle_schedules(a0 integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    EXECUTE $q$
+    INSERT INTO rbp.invitation (authority_id, respondent_id, involvement_id, instrument_id, channel, token_hash,
+                                issued_on, expires_on, reminders_sent)
+    SELECT s.authority_id, s.respondent_id, s.involvement_id, i.instrument_id, 'link',
+           sha256(convert_to('bench-s' || s.schedule_id, 'UTF8')), current_date - d.d, current_date - d.d + 28,
+           CASE WHEN d.d >= 15 THEN 1 ELSE 0 END
+      FROM rbp.invitation_schedule s
+      JOIN rbp.respondent r ON r.respondent_id = s.respondent_id
+      JOIN rbp.instrument i ON i.is_current AND r.kind = ANY (i.respondent_kinds)
+     CROSS JOIN LATERAL (SELECT (s.schedule_id % 62)::integer AS d) d
+     WHERE s.authority_id >= $1 AND s.phase = 'first' AND s.schedule_id % 100 <> 0
+     ORDER BY s.schedule_id$q$ USING a0;
+END
+$$;
+COMMENT ON FUNCTION rbp_bench.settle_schedules(integer) IS
+    'Benchmark only: issue the latest invitation of every open schedule, as a case system running the daily question would have';
+
 CREATE OR REPLACE FUNCTION rbp_bench.generate(
     authorities integer DEFAULT 4,
     teams integer DEFAULT 12,
@@ -211,6 +238,10 @@ BEGIN
 
     PERFORM set_config('session_replication_role', 'origin', true);
 
+    IF to_regclass('rbp.invitation_schedule') IS NOT NULL THEN
+        PERFORM rbp_bench.settle_schedules(a0);
+    END IF;
+
     RETURN QUERY
     SELECT 'authorities', count(*) FROM rbp.authority WHERE authority_id >= a0
     UNION ALL SELECT 'teams', count(*) FROM rbp.team WHERE authority_id >= a0
@@ -225,6 +256,13 @@ BEGIN
     UNION ALL SELECT 'scored answers', count(*) FROM rbp.answer a JOIN rbp_bench.draw d USING (response_id) WHERE a.score IS NOT NULL
     UNION ALL SELECT 'free-text answers', count(*) FROM rbp.answer a JOIN rbp_bench.draw d USING (response_id) WHERE a.free_text IS NOT NULL
     UNION ALL SELECT 'routes', count(*) FROM rbp.route WHERE authority_id >= a0;
+    IF to_regclass('rbp.invitation_schedule') IS NOT NULL THEN
+        RETURN QUERY EXECUTE $q$
+        SELECT 'invitation schedules', count(*) FROM rbp.invitation_schedule WHERE authority_id >= $1
+        UNION ALL
+        SELECT 'schedules due an invitation today', count(*) FROM rbp.invitation_schedule
+         WHERE authority_id >= $1 AND next_due_on <= current_date$q$ USING a0;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION rbp_bench.generate(integer, integer, integer, integer, integer, integer) IS
