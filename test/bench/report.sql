@@ -66,7 +66,7 @@ rows AS (
       FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
      WHERE a.item = '3' AND a.label LIKE 'rbp.submit_response%'
     UNION ALL
-    SELECT 9.5, '3', 'what-if: rbp.submit_response with an index on allocation (involvement_id) vs bare INSERT',
+    SELECT 9.5, '3', a.label || ' vs bare INSERT',
            format('%s tps', round(a.median::numeric)), format('%s tps', round(b.median::numeric)),
            a.median / b.median, '>= 0.5', a.median / b.median >= 0.5, a.plan_note
       FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
@@ -79,6 +79,13 @@ rows AS (
            i.plan_note ~ 'Index (Only )?Scan on invitation_schedule_next_due', i.plan_note
       FROM r i JOIN r q ON q.item = '4' AND q.label LIKE '%forced sequential scan'
      WHERE i.item = '4' AND i.label = 'who is due today: index'
+    UNION ALL
+    SELECT 10.5, '4', 'who is due today: with random_page_cost = 1.1 (SSD) vs forced sequential scan',
+           format('%s ms', round(i.median::numeric, 2)), format('%s ms', round(q.median::numeric, 2)),
+           i.median / q.median, 'index scan',
+           i.plan_note ~ 'Index (Only )?Scan on invitation_schedule_next_due', i.plan_note
+      FROM r i JOIN r q ON q.item = '4' AND q.label LIKE '%forced sequential scan'
+     WHERE i.item = '4' AND i.label = 'who is due today: index, random_page_cost 1.1'
     UNION ALL
     SELECT 11, '4', 'rbp.due_invitations(current_date) as the case system calls it',
            format('%s ms', round(i.median::numeric, 2)), NULL, NULL, 'report', NULL, NULL
