@@ -7,10 +7,11 @@ size AS (
            (SELECT count(*) FROM rbp_bench.answer_likert) AS answers,
            pg_relation_size(format('rbp_bench.answer_%s', t)::regclass) AS heap,
            pg_indexes_size(format('rbp_bench.answer_%s', t)::regclass) AS idx,
+           pg_relation_size(format('rbp_bench.answer_%s_question_id_score_idx', t)::regclass) AS score_idx,
            pg_relation_size(format('rbp_bench.wide_%s', t)::regclass) AS wide_heap,
            5 * (SELECT count(*) FROM rbp_bench.wide_likert) AS wide_answers
       FROM unnest(ARRAY['likert', 'smallint', 'enum']) t),
-s AS (SELECT type, heap::float8 / answers AS heap_pa, idx::float8 / answers AS idx_pa,
+s AS (SELECT type, heap::float8 / answers AS heap_pa, idx::float8 / answers AS idx_pa, score_idx::float8 / answers AS score_idx_pa,
              wide_heap::float8 / wide_answers AS wide_pa FROM size),
 width AS (SELECT (SELECT pg_column_size(score) FROM rbp_bench.answer_likert LIMIT 1) AS likert,
                  (SELECT pg_column_size(score) FROM rbp_bench.answer_smallint LIMIT 1) AS smallint,
@@ -28,8 +29,14 @@ rows AS (
     SELECT 2, '1', 'one row per answer (as rbp.answer): heap per scored answer, likert vs ' || b.type,
            format('%s B', round(lk.heap_pa::numeric, 1)), format('%s B', round(b.heap_pa::numeric, 1)),
            lk.heap_pa / b.heap_pa, 'report', NULL,
-           format('indexes (PK + (question_id, score)): %s B vs %s B per answer', round(lk.idx_pa::numeric, 1), round(b.idx_pa::numeric, 1))
+           format('all indexes (PK + (question_id, score)): %s B vs %s B per answer', round(lk.idx_pa::numeric, 1), round(b.idx_pa::numeric, 1))
       FROM lk, s b WHERE b.type <> 'likert'
+    UNION ALL
+    SELECT 2.5, '1', 'index on (question_id, score), per scored answer, likert vs ' || b.type,
+           format('%s B', round(lk.score_idx_pa::numeric, 1)), format('%s B', round(b.score_idx_pa::numeric, 1)),
+           lk.score_idx_pa / b.score_idx_pa, 'report', NULL,
+           CASE WHEN w.median IS NOT NULL THEN format('%s B with B-tree deduplication (what-if: btequalimage in likert_ops)', round(w.median::numeric, 1)) END
+      FROM lk CROSS JOIN s b LEFT JOIN r w ON w.item = '1' AND w.label LIKE 'what-if%' WHERE b.type <> 'likert'
     UNION ALL
     SELECT 3, '1', 'one row per response (5 scores): heap per scored answer, likert vs ' || b.type,
            format('%s B', round(lk.wide_pa::numeric, 1)), format('%s B', round(b.wide_pa::numeric, 1)),
