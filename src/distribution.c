@@ -62,6 +62,7 @@ PG_FUNCTION_INFO_V1(likert_distribution_counts);
 PG_FUNCTION_INFO_V1(likert_distribution_mean);
 PG_FUNCTION_INFO_V1(likert_distribution_median);
 PG_FUNCTION_INFO_V1(likert_distribution_share_agreeing);
+PG_FUNCTION_INFO_V1(likert_distribution_agreeing);
 
 /* The sum of the point counts (the answers), with overflow checked. */
 static int64
@@ -523,6 +524,23 @@ likert_distribution_median(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((lo + hi) / 2.0);
 }
 
+/* The answers at the top two points (top point on a 2- or 3-point scale): see share_agreeing. */
+static int64
+distribution_agreeing(const LikertDistribution *d)
+{
+	int64		agreeing = d->counts[d->points - 1];
+
+	if (d->points >= 4)
+		agreeing += d->counts[d->points - 2];
+	return agreeing;
+}
+
+Datum
+likert_distribution_agreeing(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(distribution_agreeing(PG_GETARG_DISTRIBUTION(0)));
+}
+
 /*
  * The share of answers that agree: the top two points of a scale of four or more points (agree
  * and strongly agree on the five-point scale, 9 and 10 on a ten-point dial), the top point of a
@@ -533,12 +551,8 @@ likert_distribution_share_agreeing(PG_FUNCTION_ARGS)
 {
 	const LikertDistribution *d = PG_GETARG_DISTRIBUTION(0);
 	int64		answers = distribution_answers(d);
-	int64		agreeing;
 
 	if (answers == 0)
 		PG_RETURN_NULL();
-	agreeing = d->counts[d->points - 1];
-	if (d->points >= 4)
-		agreeing += d->counts[d->points - 2];
-	PG_RETURN_FLOAT8((double) agreeing / (double) answers);
+	PG_RETURN_FLOAT8((double) distribution_agreeing(d) / (double) answers);
 }

@@ -133,3 +133,8 @@ CREATE FUNCTION rbp.share_agreeing(rbp.likert_distribution) RETURNS double preci
     AS 'MODULE_PATHNAME', 'likert_distribution_share_agreeing' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.share_agreeing(rbp.likert_distribution) IS
     'The share (0..1) of answers at the top two points (agree, strongly agree), or at the top point of a 2- or 3-point scale (NULL when there are none)';
+
+CREATE FUNCTION rbp.agreeing(rbp.likert_distribution) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'likert_distribution_agreeing' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rbp.agreeing(rbp.likert_distribution) IS
+    'The number of answers that agree: at the top two points, or the top point of a 2- or 3-point scale (the numerator of rbp.share_agreeing)';
