@@ -329,7 +329,7 @@ BEGIN
            agreeing, hidden, share_hidden, published_on
       FROM pg_temp.report_run_cell;
     INSERT INTO rbp.report_publication VALUES (p_authority_id, 'quarter', p_quarter, p_on, p_threshold, v_unresolved);
-    DROP TABLE pg_temp.report_run_cell, pg_temp.report_group_member, pg_temp.report_violation;
+    DROP TABLE IF EXISTS pg_temp.report_run_cell, pg_temp.report_group_member, pg_temp.report_violation;
     DROP TABLE report_resp, report_entity, report_score;
 END
 $$;
@@ -392,7 +392,7 @@ BEGIN
            agreeing, hidden, share_hidden, published_on
       FROM pg_temp.report_run_cell WHERE NOT frozen;
     INSERT INTO rbp.report_publication VALUES (p_authority_id, 'year', p_year, p_on, p_threshold, v_unresolved);
-    DROP TABLE pg_temp.report_run_cell, pg_temp.report_group_member, pg_temp.report_violation;
+    DROP TABLE IF EXISTS pg_temp.report_run_cell, pg_temp.report_group_member, pg_temp.report_violation;
 END
 $$;
 COMMENT ON FUNCTION rbp.report_publish_year(integer, date, date, integer) IS
