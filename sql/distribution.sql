@@ -72,7 +72,7 @@ SELECT rbp.likert_summary(x::rbp.likert) FROM unnest(ARRAY['7/10', '10/10', '9/1
 -- Accessors.
 SELECT rbp.points(d), rbp.respondents(d), rbp.answers(d), rbp.counts(d),
        rbp.point_count(d, 1) AS p1, rbp.point_count(d, 5) AS p5,
-       rbp.mean(d), rbp.median(d), rbp.share_agreeing(d)
+       rbp.mean(d), rbp.median(d), rbp.agreeing(d), rbp.share_agreeing(d)
   FROM (VALUES ('{points:5,n:12,counts:[0,1,2,4,5]}'::rbp.likert_distribution),
                ('{points:5,n:4,counts:[1,1,0,1,1]}'),
                ('{points:5,n:3,counts:[0,2,0,0,8]}'),
