@@ -411,6 +411,8 @@ DECLARE
     v_year date;
     v_count integer := 0;
 BEGIN
+    -- one publisher at a time: a period is published once
+    PERFORM pg_advisory_xact_lock(hashtext('rbp.publish_reports'));
     FOR v_authority IN SELECT authority_id FROM rbp.authority ORDER BY authority_id LOOP
         SELECT date_trunc('quarter', least(
                    (SELECT min(period) FROM rbp.response WHERE authority_id = v_authority),
