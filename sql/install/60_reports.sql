@@ -47,7 +47,7 @@ REVOKE ALL ON rbp.report_publication FROM PUBLIC;
 CREATE TABLE rbp.report_cell (
     cell_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     authority_id    integer NOT NULL REFERENCES rbp.authority,
-    topic           text NOT NULL CHECK (topic IN ('scores', 'responses', 'invitations', 'themes')),
+    topic           text NOT NULL CHECK (topic IN ('scores', 'responses', 'invitations', 'themes', 'unscored')),
     level           text NOT NULL CHECK (level IN ('authority', 'team', 'worker', 'no_team', 'no_worker')),
     team_id         integer,
     worker_id       integer,
@@ -70,7 +70,7 @@ COMMENT ON TABLE rbp.report_cell IS
 COMMENT ON COLUMN rbp.report_cell.level IS
     'authority, team, worker: published; no_team (responses without a team, within the authority) and no_worker (within a team: anonymous responses): never published';
 COMMENT ON COLUMN rbp.report_cell.n IS
-    'scores: respondents; responses: responses; invitations: invitations issued; themes: responses tagged with the theme';
+    'scores: respondents; responses: responses; invitations: invitations issued; themes: responses tagged with the theme; unscored (never published): responses that answered no statement';
 COMMENT ON COLUMN rbp.report_cell.question_id IS 'scores: the statement or dial; NULL: all statements of the instrument';
 COMMENT ON COLUMN rbp.report_cell.respondent_kind IS 'NULL: all kinds';
 COMMENT ON COLUMN rbp.report_cell.hidden IS 'Suppressed (primary or secondary): the count, mean, median and share are shown as c';
@@ -146,6 +146,35 @@ COMMENT ON FUNCTION rbp.report_suppress(text, integer) IS
     'Internal (rbp.publish_reports): secondary suppression to a fixed point over the groups of one publication run; returns the groups it could not protect';
 REVOKE ALL ON FUNCTION rbp.report_suppress(text, integer) FROM PUBLIC;
 
+-- The count layer with one rule across topics: a theme count is shown only where the response
+-- count of its team (or authority) and period is (a theme may have been given to every response,
+-- so its count could stand in for a suppressed response count). Repeats until nothing changes.
+CREATE FUNCTION rbp.report_suppress_counts(p_threshold integer) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_unresolved integer;
+    v_changed integer;
+BEGIN
+    LOOP
+        v_unresolved := rbp.report_suppress('n', p_threshold);
+        UPDATE pg_temp.report_run_cell th SET hidden = true, share_hidden = true
+          FROM pg_temp.report_run_cell r
+         WHERE th.topic = 'themes' AND NOT th.hidden AND NOT th.frozen
+           AND r.topic = 'responses' AND r.hidden AND r.respondent_kind IS NULL
+           AND r.level = th.level AND r.team_id IS NOT DISTINCT FROM th.team_id
+           AND r.period_kind = th.period_kind AND r.period_start = th.period_start;
+        GET DIAGNOSTICS v_changed = ROW_COUNT;
+        EXIT WHEN v_changed = 0;
+    END LOOP;
+    RETURN v_unresolved;
+END
+$$;
+COMMENT ON FUNCTION rbp.report_suppress_counts(integer) IS
+    'Internal (rbp.publish_reports): secondary suppression of the counts, with theme counts suppressed wherever their response count is';
+REVOKE ALL ON FUNCTION rbp.report_suppress_counts(integer) FROM PUBLIC;
+
 -- The additive groups among the cells of pg_temp.report_run_cell, into pg_temp.report_group_member.
 CREATE FUNCTION rbp.report_build_groups() RETURNS void
     LANGUAGE plpgsql VOLATILE
@@ -161,12 +190,12 @@ BEGIN
     SELECT format('team|%s|%s|%s|%s|%s|%s|%s|%s', c.topic, c.team_id, c.period_kind, c.period_start,
                   c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, c.level = 'team', c.n
-      FROM pg_temp.report_run_cell c WHERE c.level IN ('team', 'worker', 'no_worker');
+      FROM pg_temp.report_run_cell c WHERE c.level IN ('team', 'worker', 'no_worker') AND c.topic <> 'unscored';
     INSERT INTO pg_temp.report_group_member
     SELECT format('authority|%s|%s|%s|%s|%s|%s|%s', c.topic, c.period_kind, c.period_start,
                   c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, c.level = 'authority', c.n
-      FROM pg_temp.report_run_cell c WHERE c.level IN ('authority', 'team', 'no_team');
+      FROM pg_temp.report_run_cell c WHERE c.level IN ('authority', 'team', 'no_team') AND c.topic <> 'unscored';
 
     -- Periods: months within their quarter, quarters within their year.
     INSERT INTO pg_temp.report_group_member
@@ -174,12 +203,12 @@ BEGIN
                   date_trunc(CASE c.period_kind WHEN 'month' THEN 'quarter' ELSE 'year' END, c.period_start)::date,
                   c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, false, c.n
-      FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('month', 'quarter');
+      FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('month', 'quarter') AND c.topic <> 'unscored';
     INSERT INTO pg_temp.report_group_member
     SELECT format('period|%s|%s|%s|%s|%s|%s|%s|%s|%s', c.topic, c.level, c.team_id, c.worker_id,
                   c.period_start, c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, true, c.n
-      FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('quarter', 'year');
+      FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('quarter', 'year') AND c.topic <> 'unscored';
 
     -- Statements within all statements of an instrument (all kinds): additive in answers.
     INSERT INTO pg_temp.report_group_member
@@ -195,6 +224,16 @@ BEGIN
            c.cell_id, c.respondent_kind IS NULL, c.n
       FROM pg_temp.report_run_cell c
      WHERE c.topic IN ('scores', 'responses', 'invitations') AND c.question_id IS NULL AND c.theme_id IS NULL;
+
+    -- Responses and respondents: the responses of a cell are its respondents on each instrument
+    -- (all statements) plus the responses that answered no statement (never published), so that
+    -- "responses" cannot stand in for a suppressed number of respondents.
+    INSERT INTO pg_temp.report_group_member
+    SELECT format('topic|%s|%s|%s|%s|%s|%s', c.level, c.team_id, c.worker_id, c.period_kind, c.period_start,
+                  c.respondent_kind),
+           c.cell_id, c.topic = 'responses', c.n
+      FROM pg_temp.report_run_cell c
+     WHERE c.topic = 'responses' OR c.topic = 'unscored' OR (c.topic = 'scores' AND c.question_id IS NULL);
 
     -- A period group's total cell may belong to another run (a quarter's months are in the
     -- quarter's run, a year's quarters are frozen); groups without their total are dropped.
@@ -280,6 +319,22 @@ BEGIN
      CROSS JOIN LATERAL (VALUES (NULL::rbp.respondent_kind), (x.respondent_kind)) k(kind)
      GROUP BY e.level, e.team_id, e.worker_id, p.kind, p.start, k.kind;
 
+    -- Responses that answered no statement (never published): responses minus respondents.
+    INSERT INTO pg_temp.report_run_cell (authority_id, topic, level, team_id, worker_id, period_kind, period_start,
+                                         respondent_kind, n, published_on)
+    SELECT r.authority_id, 'unscored', r.level, r.team_id, r.worker_id, r.period_kind, r.period_start,
+           r.respondent_kind, r.n - coalesce(sum(s.n), 0), p_on
+      FROM pg_temp.report_run_cell r
+      LEFT JOIN pg_temp.report_run_cell s
+        ON s.topic = 'scores' AND s.question_id IS NULL AND s.level = r.level
+       AND s.team_id IS NOT DISTINCT FROM r.team_id AND s.worker_id IS NOT DISTINCT FROM r.worker_id
+       AND s.period_kind = r.period_kind AND s.period_start = r.period_start
+       AND s.respondent_kind IS NOT DISTINCT FROM r.respondent_kind
+     WHERE r.topic = 'responses'
+     GROUP BY r.cell_id, r.authority_id, r.level, r.team_id, r.worker_id, r.period_kind, r.period_start,
+              r.respondent_kind, r.n
+    HAVING r.n - coalesce(sum(s.n), 0) > 0;
+
     -- Invitations issued in the quarter, to the team of the involvement and the worker allocated
     -- on the day of issue (the denominator of response rates).
     INSERT INTO pg_temp.report_run_cell (authority_id, topic, level, team_id, worker_id, period_kind, period_start,
@@ -317,7 +372,7 @@ BEGIN
                           OR agreeing BETWEEN 1 AND p_threshold
                           OR answers - agreeing BETWEEN 1 AND p_threshold;
     PERFORM rbp.report_build_groups();
-    v_unresolved := rbp.report_suppress('n', p_threshold);
+    v_unresolved := rbp.report_suppress_counts(p_threshold);
     UPDATE pg_temp.report_run_cell SET share_hidden = true WHERE hidden;
     v_unresolved := v_unresolved + rbp.report_suppress('share', p_threshold);
 
@@ -380,7 +435,7 @@ BEGIN
                           OR answers - agreeing BETWEEN 1 AND p_threshold
      WHERE NOT frozen;
     PERFORM rbp.report_build_groups();
-    v_unresolved := rbp.report_suppress('n', p_threshold);
+    v_unresolved := rbp.report_suppress_counts(p_threshold);
     UPDATE pg_temp.report_run_cell SET share_hidden = true WHERE hidden AND NOT frozen;
     v_unresolved := v_unresolved + rbp.report_suppress('share', p_threshold);
 

@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(45);
+SELECT plan(47);
 
 \ir ../fixtures/reports_fixture.sql
 ANALYZE rbp.response, rbp.answer, rbp.invitation, rbp.report_cell;
@@ -209,6 +209,30 @@ SELECT is_empty($$
        AND t.topic = 'scores' AND t.k = '*'
      WHERE a.hidden_parts = 1 AND a.agreeing = t.agreeing AND a.disagreeing = t.answers - t.agreeing$$,
     'total share minus visible shares never recovers a single suppressed share (agreeing and not agreeing)');
+
+-- Counts against counts: the response count must not stand in for a suppressed number of
+-- respondents (in this data everyone scored at least one statement), nor a theme count for a
+-- suppressed response count.
+SELECT is_empty($$
+    SELECT s.level, s.team, s.worker, s.period, s.period_start, s.respondent_kind, r.responses
+      FROM rbp.report_scores s
+      JOIN rbp.report_responses r ON r.authority = s.authority AND r.level = s.level
+       AND r.team IS NOT DISTINCT FROM s.team AND r.worker IS NOT DISTINCT FROM s.worker
+       AND r.period = s.period AND r.period_start = s.period_start
+       AND r.respondent_kind IS NOT DISTINCT FROM s.respondent_kind
+      JOIN truth t ON t.topic = 'scores' AND t.level = s.level AND t.team = coalesce(s.team, '-')
+       AND t.worker = coalesce(s.worker, '-') AND t.period = s.period AND t.pstart = s.period_start
+       AND t.q = '*' AND t.k = coalesce(s.respondent_kind::text, '*')
+     WHERE s.authority = 'test_la' AND s.question IS NULL AND s.suppressed AND NOT r.responses_suppressed
+       AND r.responses::bigint = t.n$$,
+    'a visible response count never equals a suppressed number of respondents');
+SELECT is_empty($$
+    SELECT th.level, th.team, th.period, th.period_start FROM rbp.report_themes th
+      JOIN rbp.report_responses r ON r.authority = th.authority AND r.level = th.level
+       AND r.team IS NOT DISTINCT FROM th.team AND r.period = th.period AND r.period_start = th.period_start
+       AND r.respondent_kind IS NULL
+     WHERE NOT th.suppressed AND r.responses_suppressed$$,
+    'no theme count where the response count it could stand in for is suppressed');
 
 -- Counts against rates.
 SELECT is_empty($$SELECT FROM rbp.report_responses
