@@ -85,6 +85,7 @@ CREATE INDEX report_cell_period ON rbp.report_cell (authority_id, period_kind, p
 CREATE FUNCTION rbp.report_suppress(p_layer text, p_threshold integer) RETURNS integer
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
     AS $$
 DECLARE
     v_changed integer;
@@ -152,6 +153,7 @@ REVOKE ALL ON FUNCTION rbp.report_suppress(text, integer) FROM PUBLIC;
 CREATE FUNCTION rbp.report_suppress_counts(p_threshold integer) RETURNS integer
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
     AS $$
 DECLARE
     v_unresolved integer;
@@ -179,6 +181,7 @@ REVOKE ALL ON FUNCTION rbp.report_suppress_counts(integer) FROM PUBLIC;
 CREATE FUNCTION rbp.report_build_groups() RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
     AS $$
 BEGIN
     DROP TABLE IF EXISTS pg_temp.report_group_member;
@@ -250,6 +253,7 @@ CREATE FUNCTION rbp.report_publish_quarter(p_authority_id integer, p_quarter dat
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
     AS $$
 DECLARE
     v_end date := (p_quarter + interval '3 months')::date;
@@ -260,7 +264,6 @@ BEGIN
                                        frozen boolean NOT NULL DEFAULT false,
                                        determined boolean NOT NULL DEFAULT false,
                                        share_determined boolean NOT NULL DEFAULT false);
-    ALTER TABLE pg_temp.report_run_cell ALTER COLUMN cell_id DROP IDENTITY IF EXISTS;
     CREATE TEMP SEQUENCE IF NOT EXISTS report_run_cell_seq;
     ALTER TABLE pg_temp.report_run_cell ALTER COLUMN cell_id SET DEFAULT nextval('pg_temp.report_run_cell_seq');
 
@@ -398,6 +401,7 @@ CREATE FUNCTION rbp.report_publish_year(p_authority_id integer, p_year date, p_o
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
     AS $$
 DECLARE
     v_unresolved integer;
@@ -407,7 +411,6 @@ BEGIN
                                        frozen boolean NOT NULL DEFAULT false,
                                        determined boolean NOT NULL DEFAULT false,
                                        share_determined boolean NOT NULL DEFAULT false);
-    ALTER TABLE pg_temp.report_run_cell ALTER COLUMN cell_id DROP IDENTITY IF EXISTS;
 
     -- The frozen quarters, with their own ids.
     INSERT INTO pg_temp.report_run_cell
