@@ -165,7 +165,7 @@ BEGIN
           FROM pg_temp.report_run_cell r
          WHERE th.topic = 'themes' AND NOT th.hidden AND NOT th.frozen
            AND r.topic = 'responses' AND r.hidden AND r.respondent_kind IS NULL
-           AND r.level = th.level AND r.team_id IS NOT DISTINCT FROM th.team_id
+           AND r.level = th.level AND coalesce(r.team_id, 0) = coalesce(th.team_id, 0)
            AND r.period_kind = th.period_kind AND r.period_start = th.period_start;
         GET DIAGNOSTICS v_changed = ROW_COUNT;
         EXIT WHEN v_changed = 0;
@@ -202,13 +202,14 @@ BEGIN
 
     -- Periods: months within their quarter, quarters within their year.
     INSERT INTO pg_temp.report_group_member
-    SELECT format('period|%s|%s|%s|%s|%s|%s|%s|%s|%s', c.topic, c.level, c.team_id, c.worker_id,
+    SELECT format('period|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', CASE c.period_kind WHEN 'month' THEN 'quarter' ELSE 'year' END,
+                  c.topic, c.level, c.team_id, c.worker_id,
                   date_trunc(CASE c.period_kind WHEN 'month' THEN 'quarter' ELSE 'year' END, c.period_start)::date,
                   c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, false, c.n
       FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('month', 'quarter') AND c.topic <> 'unscored';
     INSERT INTO pg_temp.report_group_member
-    SELECT format('period|%s|%s|%s|%s|%s|%s|%s|%s|%s', c.topic, c.level, c.team_id, c.worker_id,
+    SELECT format('period|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', c.period_kind, c.topic, c.level, c.team_id, c.worker_id,
                   c.period_start, c.instrument_id, c.question_id, c.respondent_kind, c.theme_id),
            c.cell_id, true, c.n
       FROM pg_temp.report_run_cell c WHERE c.period_kind IN ('quarter', 'year') AND c.topic <> 'unscored';
@@ -330,9 +331,9 @@ BEGIN
       FROM pg_temp.report_run_cell r
       LEFT JOIN pg_temp.report_run_cell s
         ON s.topic = 'scores' AND s.question_id IS NULL AND s.level = r.level
-       AND s.team_id IS NOT DISTINCT FROM r.team_id AND s.worker_id IS NOT DISTINCT FROM r.worker_id
+       AND coalesce(s.team_id, 0) = coalesce(r.team_id, 0) AND coalesce(s.worker_id, 0) = coalesce(r.worker_id, 0)
        AND s.period_kind = r.period_kind AND s.period_start = r.period_start
-       AND s.respondent_kind IS NOT DISTINCT FROM r.respondent_kind
+       AND coalesce(s.respondent_kind::text, '') = coalesce(r.respondent_kind::text, '')
      WHERE r.topic = 'responses'
      GROUP BY r.cell_id, r.authority_id, r.level, r.team_id, r.worker_id, r.period_kind, r.period_start,
               r.respondent_kind, r.n

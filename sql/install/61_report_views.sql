@@ -61,25 +61,20 @@ SELECT a.code AS authority,
            WHEN 'quarter' THEN to_char(k.period_start, 'YYYY-"Q"Q')
            ELSE to_char(k.period_start, 'YYYY') END AS period_label,
        k.respondent_kind,
-       CASE WHEN r.hidden THEN 'c' ELSE coalesce(r.n, 0)::text END AS responses,
-       CASE WHEN i.hidden THEN 'c' ELSE coalesce(i.n, 0)::text END AS invitations,
-       CASE WHEN NOT coalesce(r.hidden, false) AND NOT coalesce(i.hidden, false) AND i.n > 0
-            THEN round(100.0 * coalesce(r.n, 0) / i.n) END AS response_rate_pct,
-       coalesce(r.hidden, false) AS responses_suppressed,
-       coalesce(i.hidden, false) AS invitations_suppressed
-  FROM (SELECT DISTINCT authority_id, level, team_id, worker_id, period_kind, period_start, respondent_kind
+       CASE WHEN k.responses_hidden THEN 'c' ELSE k.responses::text END AS responses,
+       CASE WHEN k.invitations_hidden THEN 'c' ELSE k.invitations::text END AS invitations,
+       CASE WHEN NOT k.responses_hidden AND NOT k.invitations_hidden AND k.invitations > 0
+            THEN round(100.0 * k.responses / k.invitations) END AS response_rate_pct,
+       k.responses_hidden AS responses_suppressed,
+       k.invitations_hidden AS invitations_suppressed
+  FROM (SELECT authority_id, level, team_id, worker_id, period_kind, period_start, respondent_kind,
+               coalesce(sum(n) FILTER (WHERE topic = 'responses'), 0) AS responses,
+               coalesce(bool_or(hidden) FILTER (WHERE topic = 'responses'), false) AS responses_hidden,
+               coalesce(sum(n) FILTER (WHERE topic = 'invitations'), 0) AS invitations,
+               coalesce(bool_or(hidden) FILTER (WHERE topic = 'invitations'), false) AS invitations_hidden
           FROM rbp.report_cell
-         WHERE topic IN ('responses', 'invitations') AND level IN ('authority', 'team', 'worker')) k
-  LEFT JOIN rbp.report_cell r
-         ON r.topic = 'responses' AND r.authority_id = k.authority_id AND r.level = k.level
-        AND r.team_id IS NOT DISTINCT FROM k.team_id AND r.worker_id IS NOT DISTINCT FROM k.worker_id
-        AND r.period_kind = k.period_kind AND r.period_start = k.period_start
-        AND r.respondent_kind IS NOT DISTINCT FROM k.respondent_kind
-  LEFT JOIN rbp.report_cell i
-         ON i.topic = 'invitations' AND i.authority_id = k.authority_id AND i.level = k.level
-        AND i.team_id IS NOT DISTINCT FROM k.team_id AND i.worker_id IS NOT DISTINCT FROM k.worker_id
-        AND i.period_kind = k.period_kind AND i.period_start = k.period_start
-        AND i.respondent_kind IS NOT DISTINCT FROM k.respondent_kind
+         WHERE topic IN ('responses', 'invitations') AND level IN ('authority', 'team', 'worker')
+         GROUP BY authority_id, level, team_id, worker_id, period_kind, period_start, respondent_kind) k
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id;

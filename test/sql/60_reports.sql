@@ -35,15 +35,15 @@ SELECT w.staff_ref AS worker, date_trunc('quarter', r.period)::date AS pstart, c
   FROM rbp.response r JOIN rbp.staff w ON w.staff_id = r.worker_id
  WHERE r.anonymity::text <> 'anonymous'
  GROUP BY 1, 2;
--- The evidence that secondary suppression was needed: groups where primary suppression alone
--- would have left exactly one hidden part and the total visible.
+-- The evidence that secondary suppression was needed: teams (shown) where primary suppression
+-- alone would have left one worker's count, or a small sum of workers' counts, to subtraction.
 CREATE TEMP TABLE primary_only_exposed AS
 SELECT p.topic, p.team, p.period, p.pstart, p.q, p.k
   FROM truth p JOIN truth tot ON tot.topic = p.topic AND tot.level = 'team' AND tot.team = p.team
    AND tot.period = p.period AND tot.pstart = p.pstart AND tot.q = p.q AND tot.k = p.k
  WHERE p.level = 'worker' AND tot.n > 5
  GROUP BY p.topic, p.team, p.period, p.pstart, p.q, p.k
-HAVING count(*) FILTER (WHERE p.n <= 5) = 1;
+HAVING count(*) FILTER (WHERE p.n <= 5) = 1 OR sum(p.n) FILTER (WHERE p.n <= 5) <= 5;
 CREATE TEMP TABLE attack (gtype text, gid text, role text, topic text, level text, team text, worker text,
                           period text, pstart date, q text, k text, val text, hidden boolean);
 \ir ../helpers/pgtap_roles.sql
@@ -170,14 +170,18 @@ SELECT is_empty($$
        AND (t.agreeing BETWEEN 1 AND 5 OR t.answers - t.agreeing BETWEEN 1 AND 5)$$,
     'and in truth no visible share rests on 1 to 5 answers either way');
 
--- Team against workers for shares: agreeing = pct x n per statement; where shares are suppressed,
--- the total's agreeing minus the visible parts' must not give the suppressed value or a small number.
+-- Team against workers for shares: a shown percentage of a shown count bounds the agreeing count
+-- (exactly, for small counts); where shares are suppressed, the total's bounds minus the visible
+-- parts' must not pin the suppressed agreeing (or not agreeing) count to 1..5, nor to its value.
 CREATE TEMP VIEW share_attack AS
 WITH c AS (
     SELECT level, coalesce(team, '-') AS team, coalesce(worker, '-') AS worker, period, period_start AS pstart,
-           question AS q, share_suppressed AS hidden,
-           CASE WHEN NOT share_suppressed THEN round(pct_agreeing * respondents::int / 100.0) END AS agreeing,
-           CASE WHEN NOT share_suppressed THEN respondents::int - round(pct_agreeing * respondents::int / 100.0) END AS disagreeing
+           question AS q, share_suppressed AS hidden, respondents,
+           CASE WHEN NOT share_suppressed
+                THEN greatest(0, ceil((pct_agreeing - 0.5) * respondents::int / 100.0)) END AS agree_lo,
+           CASE WHEN NOT share_suppressed
+                THEN least(respondents::int, floor((pct_agreeing + 0.5) * respondents::int / 100.0)) END AS agree_hi,
+           CASE WHEN NOT share_suppressed THEN respondents::int END AS n
       FROM rbp.report_scores WHERE authority = 'test_la' AND question IS NOT NULL AND respondent_kind IS NULL
 ), m AS (
     SELECT 'team minus workers' AS gtype, concat_ws('|', team, period, pstart, q) AS gid, level = 'team' AS is_total, c.*
@@ -190,24 +194,32 @@ WITH c AS (
     UNION ALL
     SELECT 'year minus quarters', concat_ws('|', level, team, worker, date_trunc('year', pstart)::date, q), period = 'year', c.*
       FROM c WHERE period IN ('quarter', 'year')
+), g AS (
+    SELECT gtype, gid,
+           max(agree_lo) FILTER (WHERE is_total) - coalesce(sum(agree_hi) FILTER (WHERE NOT is_total AND NOT hidden), 0) AS agree_lo,
+           max(agree_hi) FILTER (WHERE is_total) - coalesce(sum(agree_lo) FILTER (WHERE NOT is_total AND NOT hidden), 0) AS agree_hi,
+           -- not agreeing = n - agreeing, where the suppressed parts' n is known only when the counts are shown
+           max(n - agree_hi) FILTER (WHERE is_total)
+               - coalesce(sum(n - agree_lo) FILTER (WHERE NOT is_total AND NOT hidden), 0) AS disagree_lo,
+           max(n - agree_lo) FILTER (WHERE is_total)
+               - coalesce(sum(n - agree_hi) FILTER (WHERE NOT is_total AND NOT hidden), 0) AS disagree_hi,
+           count(*) FILTER (WHERE NOT is_total AND hidden) AS hidden_parts,
+           (array_agg(concat_ws('|', level, team, worker, period, pstart, q)) FILTER (WHERE NOT is_total AND hidden))[1] AS hidden_key
+      FROM m GROUP BY gtype, gid
+    HAVING NOT bool_or(hidden) FILTER (WHERE is_total) AND count(*) FILTER (WHERE NOT is_total AND hidden) > 0
 )
-SELECT gtype, gid,
-       max(agreeing) FILTER (WHERE is_total) - coalesce(sum(agreeing) FILTER (WHERE NOT is_total), 0) AS agreeing,
-       max(disagreeing) FILTER (WHERE is_total) - coalesce(sum(disagreeing) FILTER (WHERE NOT is_total), 0) AS disagreeing,
-       count(*) FILTER (WHERE NOT is_total AND hidden) AS hidden_parts,
-       (array_agg(concat_ws('|', level, team, worker, period, pstart, q)) FILTER (WHERE NOT is_total AND hidden))[1] AS hidden_key
-  FROM m GROUP BY gtype, gid
-HAVING NOT bool_or(hidden) FILTER (WHERE is_total) AND count(*) FILTER (WHERE NOT is_total AND hidden) > 0;
+SELECT * FROM g;
 
 SELECT isnt_empty($$SELECT FROM share_attack$$, 'there are suppressed shares under visible totals to attack');
-SELECT is_empty($$SELECT gtype, gid, agreeing, disagreeing FROM share_attack
-                   WHERE agreeing BETWEEN 1 AND 5 OR disagreeing BETWEEN 1 AND 5$$,
-                'total share minus visible shares never gives 1 to 5 agreeing or not agreeing among the suppressed');
+SELECT is_empty($$SELECT gtype, gid, agree_lo, agree_hi, disagree_lo, disagree_hi FROM share_attack
+                   WHERE (agree_lo >= 1 AND agree_hi <= 5) OR (disagree_lo >= 1 AND disagree_hi <= 5)$$,
+                'total share minus visible shares never pins 1 to 5 agreeing or not agreeing among the suppressed');
 SELECT is_empty($$
     SELECT a.gtype, a.gid FROM share_attack a
       JOIN truth t ON concat_ws('|', t.level, t.team, t.worker, t.period, t.pstart, t.q) = a.hidden_key
        AND t.topic = 'scores' AND t.k = '*'
-     WHERE a.hidden_parts = 1 AND a.agreeing = t.agreeing AND a.disagreeing = t.answers - t.agreeing$$,
+     WHERE a.hidden_parts = 1 AND a.agree_lo = a.agree_hi AND a.agree_lo = t.agreeing
+       AND a.disagree_lo = a.disagree_hi AND a.disagree_lo = t.answers - t.agreeing$$,
     'total share minus visible shares never recovers a single suppressed share (agreeing and not agreeing)');
 
 -- Counts against counts: the response count must not stand in for a suppressed number of
@@ -217,9 +229,9 @@ SELECT is_empty($$
     SELECT s.level, s.team, s.worker, s.period, s.period_start, s.respondent_kind, r.responses
       FROM rbp.report_scores s
       JOIN rbp.report_responses r ON r.authority = s.authority AND r.level = s.level
-       AND r.team IS NOT DISTINCT FROM s.team AND r.worker IS NOT DISTINCT FROM s.worker
+       AND coalesce(r.team, '-') = coalesce(s.team, '-') AND coalesce(r.worker, '-') = coalesce(s.worker, '-')
        AND r.period = s.period AND r.period_start = s.period_start
-       AND r.respondent_kind IS NOT DISTINCT FROM s.respondent_kind
+       AND coalesce(r.respondent_kind::text, '*') = coalesce(s.respondent_kind::text, '*')
       JOIN truth t ON t.topic = 'scores' AND t.level = s.level AND t.team = coalesce(s.team, '-')
        AND t.worker = coalesce(s.worker, '-') AND t.period = s.period AND t.pstart = s.period_start
        AND t.q = '*' AND t.k = coalesce(s.respondent_kind::text, '*')
@@ -229,7 +241,7 @@ SELECT is_empty($$
 SELECT is_empty($$
     SELECT th.level, th.team, th.period, th.period_start FROM rbp.report_themes th
       JOIN rbp.report_responses r ON r.authority = th.authority AND r.level = th.level
-       AND r.team IS NOT DISTINCT FROM th.team AND r.period = th.period AND r.period_start = th.period_start
+       AND coalesce(r.team, '-') = coalesce(th.team, '-') AND r.period = th.period AND r.period_start = th.period_start
        AND r.respondent_kind IS NULL
      WHERE NOT th.suppressed AND r.responses_suppressed$$,
     'no theme count where the response count it could stand in for is suppressed');
