@@ -429,7 +429,8 @@ DECLARE
     v_max integer;
     v_pref rbp.respondent_preference;
 BEGIN
-    SELECT max_reminders INTO v_max FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id;
+    -- The default of the policy table when the authority has no row yet (loaded by COPY).
+    v_max := coalesce((SELECT max_reminders FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id), 1);
     SELECT * INTO v_pref FROM rbp.respondent_preference WHERE respondent_id = NEW.respondent_id;
     IF v_pref.opted_out_on IS NOT NULL OR coalesce(v_pref.reminders_opted_out, false) THEN
         RAISE EXCEPTION 'this family member asked for no reminders'

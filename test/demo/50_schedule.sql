@@ -71,12 +71,13 @@ SELECT rbp.close_involvement('brighton_hove', 'INV2', '2026-05-31');
 SELECT s.status, s.phase, s.due_on, s.overdue_on FROM rbp.schedule_status('brighton_hove', 'INV2', 'P2', '2026-06-30') AS s;
 
 \echo
-\echo '== The weeks ahead: how many invitations and reminders fall due each Monday =='
-SELECT d::date AS monday, count(q.purpose) FILTER (WHERE q.purpose <> 'reminder') AS invitations,
+\echo '== The weeks ahead, if the case system issued nothing more: what falls due in each three weeks =='
+SELECT d - 20 AS from_day, d AS to_day,
+       count(q.purpose) FILTER (WHERE q.purpose <> 'reminder') AS invitations,
        count(q.purpose) FILTER (WHERE q.purpose = 'reminder') AS reminders,
-       string_agg(q.respondent_ref || ' ' || q.purpose, ', ' ORDER BY q.respondent_ref) AS who
-  FROM generate_series('2026-05-11'::date, '2026-09-28', '3 weeks') AS d
-  LEFT JOIN LATERAL rbp.due_invitations(d::date, 'brighton_hove') AS q ON true
+       string_agg(q.respondent_ref || ' ' || q.purpose, ', ' ORDER BY q.respondent_ref, q.purpose) AS who
+  FROM (SELECT g::date AS d FROM generate_series('2026-05-25'::date, '2026-09-28', '3 weeks') AS g) AS days
+  LEFT JOIN LATERAL rbp.due_invitations(d, 'brighton_hove') AS q ON q.due_on > d - 21
  GROUP BY d ORDER BY d;
 RESET ROLE;
 
