@@ -4,8 +4,9 @@
 -- One row of rbp.invitation_schedule per (involvement, family member) holds where that member's
 -- schedule stands (phase, anchor date) and, derived from it, the dates the case system needs:
 -- next_due_on is kept up to date by triggers on the data model's tables, so that "who is due today"
--- is a range scan of a partial index. The derivation rule lives in one place, the view
--- rbp.schedule_computed; every change of a base fact re-applies it to the rows concerned.
+-- is a range scan of a partial index. The derivation rule lives in one place, the function
+-- rbp.schedule_dates() (applied to every schedule by the view rbp.schedule_computed); every change
+-- of a base fact re-applies it to the rows concerned.
 
 CREATE TYPE rbp.schedule_phase AS ENUM ('first', 'regular', 'follow_up', 'done');
 COMMENT ON TYPE rbp.schedule_phase IS
