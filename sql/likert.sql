@@ -126,6 +126,23 @@ SELECT v FROM unnest('{4,6/7}'::rbp.likert[]) AS v ORDER BY v;
 SELECT rbp.max(v) FROM unnest('{4,6/7}'::rbp.likert[]) AS v;
 SELECT rbp.min(q) FROM likert_scores;
 
+-- ANALYZE: a column without type modifier may mix scales, so its statistics need no comparison
+-- (null fraction, width, distinct count; no value lists); a rbp.likert(N) column gets the standard
+-- ones. The standard statistics would sort the sample and fail on the mixed column.
+CREATE TABLE likert_stats (mixed rbp.likert, dial rbp.likert(7));
+INSERT INTO likert_stats
+SELECT CASE WHEN i % 2 = 0 THEN (1 + i % 5)::rbp.likert ELSE (1 + i % 7)::rbp.likert(7) END,
+       CASE WHEN i % 10 = 0 THEN NULL ELSE (1 + i % 7)::rbp.likert(7) END
+  FROM generate_series(1, 1000) AS i;
+ANALYZE likert_stats;
+SELECT attname, null_frac, avg_width, n_distinct, most_common_vals IS NOT NULL AS has_mcv,
+       cardinality(most_common_vals::text::text[]) AS mcv_count, correlation IS NOT NULL AS has_correlation
+  FROM pg_stats WHERE tablename = 'likert_stats' ORDER BY attname;
+-- Planning compares nothing with stored values; executing compares and meets the 7-point rows.
+EXPLAIN (COSTS OFF) SELECT * FROM likert_stats WHERE mixed = '4';
+SELECT count(*) FROM likert_stats WHERE mixed = '4';
+DROP TABLE likert_stats;
+
 -- Binary form: the byte of likert.h (points in the high four bits, value in the low four).
 SELECT rbp.likert_send('4') AS four, rbp.likert_send('7/10') AS seven_of_ten, rbp.likert_send('1/2') AS one_of_two;
 

@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(31);
+SELECT plan(32);
 -- The operators live in schema rbp, like the type.
 SET LOCAL search_path = public, rbp;
 
@@ -143,6 +143,14 @@ INSERT INTO bad_bytes VALUES (1, '\x00');
 SELECT is(pg_temp.copy_binary('bad_bytes', 'TO', 'tap_anonymity_bad.bin'), 1::bigint, 'a one-byte field 0x00 is written');
 SELECT throws_ok($$SELECT pg_temp.copy_binary('responses_back', 'FROM', 'tap_anonymity_bad.bin')$$, '22P03',
     'invalid binary rbp.anonymity value 0', 'binary input rejects the byte 0 with 22P03');
+
+SELECT is_empty(
+    $$SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
+       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'feedback_rbp')
+         AND pg_describe_object(d.classid, d.objid, d.objsubid) LIKE '%anonymity%'
+         AND obj_description(d.objid, d.classid::regclass::name) IS NULL$$,
+    'every extension object of rbp.anonymity (type, functions, operators, classes, families, casts, aggregates) has a comment');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(96);
+SELECT plan(101);
 -- The operators and aggregates live in schema rbp, like the type.
 SET LOCAL search_path = public, rbp;
 
@@ -213,6 +213,22 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
+-- ANALYZE must not fail on a column that mixes scales (autovacuum would retry it forever).
+CREATE TABLE mixed_answers (question integer, score likert, dial likert(7));
+INSERT INTO mixed_answers
+SELECT i % 2, CASE WHEN i % 2 = 0 THEN (1 + i % 5)::likert ELSE (1 + i % 7)::likert(7) END, (1 + i % 7)::likert(7)
+  FROM generate_series(1, 2000) AS i;
+SELECT lives_ok('ANALYZE mixed_answers', 'ANALYZE succeeds on a rbp.likert column mixing 5- and 7-point values');
+SELECT results_eq(
+    $$SELECT attname::text COLLATE "default", n_distinct, most_common_vals IS NULL, histogram_bounds IS NULL
+        FROM pg_stats WHERE tablename = 'mixed_answers' AND attname IN ('score', 'dial') ORDER BY attname$$,
+    $$VALUES ('dial', 7::real, false, true), ('score', 12::real, true, true)$$,
+    'the mixed column gets a distinct count and no value lists; the rbp.likert(7) column gets most common values');
+SELECT matches(pg_temp.plan_of($$SELECT * FROM mixed_answers WHERE question = 0 AND score = '4'$$), 'Seq Scan',
+    'planning a condition on the mixed column compares nothing');
+SELECT is((SELECT count(*)::integer FROM mixed_answers WHERE question = 0 AND score = '4'), 200,
+    'a condition that only meets 5-point rows runs on the mixed column');
+
 -- Binary I/O through COPY: round trip, typmod, bad bytes (a bytea column has the same field layout).
 CREATE TABLE all_values (id integer, v likert);
 INSERT INTO all_values SELECT row_number() OVER (), (v || '/' || n)::likert FROM generate_series(2, 10) AS n, generate_series(1, n) AS v;
@@ -236,6 +252,14 @@ UPDATE bad_bytes SET v = '\xb1';
 SELECT is(pg_temp.copy_file('bad_bytes', 'TO', 'tap_likert_b1.bin'), 1::bigint, 'a field 0xb1 (1 of 11) is written');
 SELECT throws_ok($$SELECT pg_temp.copy_file('all_values_back', 'FROM', 'tap_likert_b1.bin')$$, '22P03', NULL,
     'binary input rejects an 11-point scale with 22P03');
+
+SELECT is_empty(
+    $$SELECT pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
+       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'feedback_rbp')
+         AND pg_describe_object(d.classid, d.objid, d.objsubid) LIKE '%likert%'
+         AND obj_description(d.objid, d.classid::regclass::name) IS NULL$$,
+    'every extension object of rbp.likert (type, functions, operators, classes, families, casts, aggregates) has a comment');
 
 SELECT * FROM finish();
 ROLLBACK;
