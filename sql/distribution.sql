@@ -9,6 +9,14 @@ SELECT '{points:5,n:9223372036854775807,counts:[0,0,0,0,9223372036854775807]}'::
 SELECT d::text::rbp.likert_distribution OPERATOR(rbp.=) d AS round_trip
   FROM (VALUES ('{points:7,n:4,counts:[1,0,2,0,0,3,1]}'::rbp.likert_distribution)) v(d);
 SELECT pg_column_size('{points:5,n:12,counts:[0,1,2,4,5]}'::rbp.likert_distribution);
+-- {} is the empty distribution before any answer fixed a scale (the aggregates' initial state).
+SELECT '{}'::rbp.likert_distribution AS empty, ' { } '::rbp.likert_distribution AS spaced,
+       rbp.points('{}'), rbp.respondents('{}'), rbp.answers('{}'), rbp.counts('{}'),
+       rbp.mean('{}'), rbp.median('{}'), rbp.share_agreeing('{}'), rbp.agreeing('{}');
+SELECT rbp.likert_summary_combine('{}', '{points:3,n:1,counts:[0,1,0]}') AS empty_takes_scale,
+       rbp.likert_summary_combine('{points:3,n:1,counts:[0,1,0]}', '{}') AS empty_adds_nothing;
+SELECT rbp.point_count('{}', 1);
+SELECT '{} x'::rbp.likert_distribution;
 
 -- Bad text: syntax (22P02), scale (22023), counts that do not fit the scale or n (22023), overflow.
 SELECT 'garbage'::rbp.likert_distribution;
@@ -72,7 +80,7 @@ SELECT rbp.likert_summary(x::rbp.likert) FROM unnest(ARRAY['7/10', '10/10', '9/1
 -- Accessors.
 SELECT rbp.points(d), rbp.respondents(d), rbp.answers(d), rbp.counts(d),
        rbp.point_count(d, 1) AS p1, rbp.point_count(d, 5) AS p5,
-       rbp.mean(d), rbp.median(d), rbp.share_agreeing(d)
+       rbp.mean(d), rbp.median(d), rbp.agreeing(d), rbp.share_agreeing(d)
   FROM (VALUES ('{points:5,n:12,counts:[0,1,2,4,5]}'::rbp.likert_distribution),
                ('{points:5,n:4,counts:[1,1,0,1,1]}'),
                ('{points:5,n:3,counts:[0,2,0,0,8]}'),

@@ -12,6 +12,10 @@
  * AggCheckCallContext): one increment per row, no allocation per row. Outside an aggregate they
  * work on a copy, as every function must.
  *
+ * The value {} is the empty distribution before any answer has fixed its scale (points 0): it is
+ * the initial state of the aggregates, whose transition functions are therefore strict, and which
+ * return NULL rather than {} when nothing was summarised.
+ *
  * n counts respondents, the point counts count answers. For one question they are equal (a
  * respondent answers a question once); when a respondent's several answers are summarised with
  * rbp.likert_respondent they count once in n and once per answer in the counts. doc/distribution.md
@@ -54,6 +58,7 @@ PG_FUNCTION_INFO_V1(likert_distribution_eq);
 PG_FUNCTION_INFO_V1(likert_summary_trans);
 PG_FUNCTION_INFO_V1(likert_summary_combine);
 PG_FUNCTION_INFO_V1(likert_respondent_final);
+PG_FUNCTION_INFO_V1(likert_summary_final);
 PG_FUNCTION_INFO_V1(likert_distribution_respondents);
 PG_FUNCTION_INFO_V1(likert_distribution_answers);
 PG_FUNCTION_INFO_V1(likert_distribution_points);
@@ -62,6 +67,7 @@ PG_FUNCTION_INFO_V1(likert_distribution_counts);
 PG_FUNCTION_INFO_V1(likert_distribution_mean);
 PG_FUNCTION_INFO_V1(likert_distribution_median);
 PG_FUNCTION_INFO_V1(likert_distribution_share_agreeing);
+PG_FUNCTION_INFO_V1(likert_distribution_agreeing);
 
 /* The sum of the point counts (the answers), with overflow checked. */
 static int64
@@ -90,6 +96,18 @@ distribution_check(const LikertDistribution *d)
 	int64		answers;
 	int			i;
 
+	if (d->points == 0)
+	{
+		/* the empty distribution {} */
+		for (i = 0; i < LIKERT_MAX_POINTS; i++)
+			if (d->counts[i] != 0)
+				break;
+		if (d->n != 0 || i < LIKERT_MAX_POINTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid rbp.likert_distribution: a distribution without a scale must be empty")));
+		return;
+	}
 	if (d->points < LIKERT_MIN_POINTS || d->points > LIKERT_MAX_POINTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -185,6 +203,16 @@ likert_distribution_in(PG_FUNCTION_ARGS)
 	int			i = 0;
 
 	expect_token(&p, "{", input);
+	skip_space(&p);
+	if (*p == '}')
+	{
+		/* {}: the empty distribution, no scale yet */
+		p++;
+		skip_space(&p);
+		if (*p != '\0')
+			syntax_error(input, "the end of the value after \"}\"");
+		PG_RETURN_DISTRIBUTION(d);
+	}
 	expect_token(&p, "points", input);
 	expect_token(&p, ":", input);
 	points = parse_count(&p, input, "points");
@@ -241,6 +269,8 @@ likert_distribution_out(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int			i;
 
+	if (d->points == 0)
+		PG_RETURN_CSTRING(pstrdup("{}"));
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{points:%d,n:" INT64_FORMAT ",counts:[", d->points, d->n);
 	for (i = 0; i < d->points; i++)
@@ -258,7 +288,7 @@ likert_distribution_recv(PG_FUNCTION_ARGS)
 	int			i;
 
 	d->points = pq_getmsgint(buf, 4);
-	if (d->points < LIKERT_MIN_POINTS || d->points > LIKERT_MAX_POINTS)
+	if (d->points != 0 && (d->points < LIKERT_MIN_POINTS || d->points > LIKERT_MAX_POINTS))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary rbp.likert_distribution: a scale has %d to %d points, not %d",
@@ -310,87 +340,69 @@ mixed_scales(int have, int got)
 }
 
 /*
- * The state to update: in an aggregate, the state itself (it lives in the aggregate's memory
- * context, which is where a fresh one is allocated); elsewhere, a copy.
+ * The state to update: in an aggregate, the state itself (the executor keeps it in the aggregate's
+ * memory context, copied there from the initial value {} or the first roll-up input); elsewhere,
+ * a copy, since a function must not change its argument.
  */
 static LikertDistribution *
-state_for_update(FunctionCallInfo fcinfo, int points)
+state_for_update(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcontext;
+	LikertDistribution *d;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		aggcontext = NULL;
-
-	if (PG_ARGISNULL(0))
-	{
-		LikertDistribution *d;
-
-		d = aggcontext ? MemoryContextAllocZero(aggcontext, sizeof(LikertDistribution))
-			: palloc0(sizeof(LikertDistribution));
-		d->points = points;
-		return d;
-	}
-	if (aggcontext)
+	if (AggCheckCallContext(fcinfo, NULL))
 		return PG_GETARG_DISTRIBUTION(0);
-	else
-	{
-		LikertDistribution *d = palloc(sizeof(LikertDistribution));
-
-		memcpy(d, PG_GETARG_DISTRIBUTION(0), sizeof(LikertDistribution));
-		return d;
-	}
+	d = palloc(sizeof(LikertDistribution));
+	memcpy(d, PG_GETARG_DISTRIBUTION(0), sizeof(LikertDistribution));
+	return d;
 }
 
 /*
- * likert_summary_trans(state, likert): one more respondent with this answer. Not strict: the
- * first answer creates the state on its own scale, and a NULL answer (a skipped question) leaves
- * the state as it was.
+ * likert_summary_trans(state, likert): one more respondent with this answer. Strict: a NULL
+ * answer (a skipped question) leaves the state as it is. The first answer fixes the scale of the
+ * empty state {}; an answer on another scale is an error.
  */
 Datum
 likert_summary_trans(PG_FUNCTION_ARGS)
 {
+	const LikertDistribution *state = PG_GETARG_DISTRIBUTION(0);
+	Likert		l = PG_GETARG_LIKERT(1);
+	int			points = LIKERT_POINTS(l);
+	int			value = LIKERT_VALUE(l);
 	LikertDistribution *d;
-	Likert		l;
-	int			points;
-	int			value;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	l = PG_GETARG_LIKERT(1);
-	points = LIKERT_POINTS(l);
-	value = LIKERT_VALUE(l);
 	if (points < LIKERT_MIN_POINTS || points > LIKERT_MAX_POINTS || value < 1 || value > points)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid rbp.likert byte 0x%02x", (unsigned) l)));
-	if (!PG_ARGISNULL(0) && PG_GETARG_DISTRIBUTION(0)->points != points)
-		mixed_scales(PG_GETARG_DISTRIBUTION(0)->points, points);
+	if (state->points != points && state->points != 0)
+		mixed_scales(state->points, points);
 
-	d = state_for_update(fcinfo, points);
+	d = state_for_update(fcinfo);
+	d->points = points;
 	d->counts[value - 1]++;
 	d->n++;
 	PG_RETURN_DISTRIBUTION(d);
 }
 
 /*
- * likert_summary_combine(a, b): the distribution of both groups of respondents. Strict, so the
- * executor copies the first input into the aggregate's context as the state; serves as the
- * combine function of all three aggregates and as the transition function of the roll-up.
+ * likert_summary_combine(a, b): the distribution of both groups of respondents. Serves as the
+ * combine function of all three aggregates and as the transition function of the roll-up; an
+ * empty side ({}) takes the scale of the other.
  */
 Datum
 likert_summary_combine(PG_FUNCTION_ARGS)
 {
+	const LikertDistribution *a = PG_GETARG_DISTRIBUTION(0);
 	const LikertDistribution *b = PG_GETARG_DISTRIBUTION(1);
 	LikertDistribution *d;
 	int			i;
 
-	if (PG_GETARG_DISTRIBUTION(0)->points != b->points)
-		mixed_scales(PG_GETARG_DISTRIBUTION(0)->points, b->points);
-	d = state_for_update(fcinfo, b->points);
+	if (b->points == 0)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	if (a->points != b->points && a->points != 0)
+		mixed_scales(a->points, b->points);
+	d = state_for_update(fcinfo);
+	d->points = b->points;
 	if (pg_add_s64_overflow(d->n, b->n, &d->n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -405,17 +417,26 @@ likert_summary_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_DISTRIBUTION(d);
 }
 
+/* Final function of rbp.likert_summary: NULL when nothing was summarised, as for sum(). */
+Datum
+likert_summary_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_GETARG_DISTRIBUTION(0)->points == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
 /*
  * Final function of rbp.likert_respondent: the rows were one respondent's answers, so n is 1
- * (the state counted rows). Returns a new value: the state may be finalised again (window
- * aggregates) and must stay as it was.
+ * (the state counted rows); NULL when they skipped every statement. Returns a new value: the
+ * state may be finalised again (window aggregates) and must stay as it was.
  */
 Datum
 likert_respondent_final(PG_FUNCTION_ARGS)
 {
 	LikertDistribution *d;
 
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) || PG_GETARG_DISTRIBUTION(0)->points == 0)
 		PG_RETURN_NULL();
 	d = palloc(sizeof(LikertDistribution));
 	memcpy(d, PG_GETARG_DISTRIBUTION(0), sizeof(LikertDistribution));
@@ -442,6 +463,8 @@ likert_distribution_answers(PG_FUNCTION_ARGS)
 Datum
 likert_distribution_points(PG_FUNCTION_ARGS)
 {
+	if (PG_GETARG_DISTRIBUTION(0)->points == 0)
+		PG_RETURN_NULL();		/* {} has no scale yet */
 	PG_RETURN_INT32(PG_GETARG_DISTRIBUTION(0)->points);
 }
 
@@ -451,6 +474,10 @@ likert_distribution_count(PG_FUNCTION_ARGS)
 	const LikertDistribution *d = PG_GETARG_DISTRIBUTION(0);
 	int32		point = PG_GETARG_INT32(1);
 
+	if (d->points == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the empty rbp.likert_distribution {} has no points")));
 	if (point < 1 || point > d->points)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -523,6 +550,27 @@ likert_distribution_median(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((lo + hi) / 2.0);
 }
 
+/* The answers at the top two points (top point on a 2- or 3-point scale): see share_agreeing. */
+static int64
+distribution_agreeing(const LikertDistribution *d)
+{
+	int64		agreeing;
+
+	if (d->points == 0)
+		return 0;
+	agreeing = d->counts[d->points - 1];
+
+	if (d->points >= 4)
+		agreeing += d->counts[d->points - 2];
+	return agreeing;
+}
+
+Datum
+likert_distribution_agreeing(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(distribution_agreeing(PG_GETARG_DISTRIBUTION(0)));
+}
+
 /*
  * The share of answers that agree: the top two points of a scale of four or more points (agree
  * and strongly agree on the five-point scale, 9 and 10 on a ten-point dial), the top point of a
@@ -533,12 +581,8 @@ likert_distribution_share_agreeing(PG_FUNCTION_ARGS)
 {
 	const LikertDistribution *d = PG_GETARG_DISTRIBUTION(0);
 	int64		answers = distribution_answers(d);
-	int64		agreeing;
 
 	if (answers == 0)
 		PG_RETURN_NULL();
-	agreeing = d->counts[d->points - 1];
-	if (d->points >= 4)
-		agreeing += d->counts[d->points - 2];
-	PG_RETURN_FLOAT8((double) agreeing / (double) answers);
+	PG_RETURN_FLOAT8((double) distribution_agreeing(d) / (double) answers);
 }

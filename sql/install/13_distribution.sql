@@ -25,7 +25,7 @@ CREATE TYPE rbp.likert_distribution (
 );
 
 COMMENT ON TYPE rbp.likert_distribution IS
-    'How many respondents (n) gave which score on one likert scale: {points:5,n:12,counts:[0,1,2,4,5]}; n counts respondents, the counts answers (equal for one question)';
+    'How many respondents (n) gave which score on one likert scale: {points:5,n:12,counts:[0,1,2,4,5]}; n counts respondents, the counts answers (equal for one question); {} is the empty distribution before a scale is known';
 COMMENT ON FUNCTION rbp.likert_distribution_in(cstring) IS
     'Text input of rbp.likert_distribution: {points:P,n:N,counts:[c1,...,cP]}';
 COMMENT ON FUNCTION rbp.likert_distribution_out(rbp.likert_distribution) IS
@@ -50,23 +50,30 @@ COMMENT ON OPERATOR rbp.= (rbp.likert_distribution, rbp.likert_distribution) IS
 -- Aggregate support ----------------------------------------------------------------------------
 
 CREATE FUNCTION rbp.likert_summary_trans(rbp.likert_distribution, rbp.likert) RETURNS rbp.likert_distribution
-    AS 'MODULE_PATHNAME', 'likert_summary_trans' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'likert_summary_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.likert_summary_trans(rbp.likert_distribution, rbp.likert) IS
-    'Transition function of rbp.likert_summary(rbp.likert) and rbp.likert_respondent: adds one answer (NULL answers are skipped; a different scale raises 22023)';
+    'Transition function of rbp.likert_summary(rbp.likert) and rbp.likert_respondent: adds one answer (the first fixes the scale of the empty {}; a different scale raises 22023)';
 
 CREATE FUNCTION rbp.likert_summary_combine(rbp.likert_distribution, rbp.likert_distribution) RETURNS rbp.likert_distribution
     AS 'MODULE_PATHNAME', 'likert_summary_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.likert_summary_combine(rbp.likert_distribution, rbp.likert_distribution) IS
     'The distribution of two disjoint groups of respondents (sums n and the counts; different scales raise 22023); combine function of the summaries';
 
+CREATE FUNCTION rbp.likert_summary_final(rbp.likert_distribution) RETURNS rbp.likert_distribution
+    AS 'MODULE_PATHNAME', 'likert_summary_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rbp.likert_summary_final(rbp.likert_distribution) IS
+    'Final function of rbp.likert_summary(rbp.likert): NULL when no answer was summarised (the state is still {})';
+
 CREATE FUNCTION rbp.likert_respondent_final(rbp.likert_distribution) RETURNS rbp.likert_distribution
-    AS 'MODULE_PATHNAME', 'likert_respondent_final' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'likert_respondent_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.likert_respondent_final(rbp.likert_distribution) IS
-    'Final function of rbp.likert_respondent: the answers summarised were one respondent''s, so n is 1';
+    'Final function of rbp.likert_respondent: the answers summarised were one respondent''s, so n is 1 (NULL when there were none)';
 
 CREATE AGGREGATE rbp.likert_summary(rbp.likert) (
     SFUNC = rbp.likert_summary_trans,
     STYPE = rbp.likert_distribution,
+    INITCOND = '{}',
+    FINALFUNC = rbp.likert_summary_final,
     COMBINEFUNC = rbp.likert_summary_combine,
     PARALLEL = SAFE
 );
@@ -76,6 +83,7 @@ COMMENT ON AGGREGATE rbp.likert_summary(rbp.likert) IS
 CREATE AGGREGATE rbp.likert_respondent(rbp.likert) (
     SFUNC = rbp.likert_summary_trans,
     STYPE = rbp.likert_distribution,
+    INITCOND = '{}',
     FINALFUNC = rbp.likert_respondent_final,
     COMBINEFUNC = rbp.likert_summary_combine,
     PARALLEL = SAFE
@@ -107,7 +115,7 @@ COMMENT ON FUNCTION rbp.answers(rbp.likert_distribution) IS
 CREATE FUNCTION rbp.points(rbp.likert_distribution) RETURNS integer
     AS 'MODULE_PATHNAME', 'likert_distribution_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.points(rbp.likert_distribution) IS
-    'The scale of the distribution: its number of points (2..10)';
+    'The scale of the distribution: its number of points (2..10); NULL for the empty {}';
 
 CREATE FUNCTION rbp.point_count(rbp.likert_distribution, integer) RETURNS bigint
     AS 'MODULE_PATHNAME', 'likert_distribution_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -133,3 +141,8 @@ CREATE FUNCTION rbp.share_agreeing(rbp.likert_distribution) RETURNS double preci
     AS 'MODULE_PATHNAME', 'likert_distribution_share_agreeing' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.share_agreeing(rbp.likert_distribution) IS
     'The share (0..1) of answers at the top two points (agree, strongly agree), or at the top point of a 2- or 3-point scale (NULL when there are none)';
+
+CREATE FUNCTION rbp.agreeing(rbp.likert_distribution) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'likert_distribution_agreeing' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rbp.agreeing(rbp.likert_distribution) IS
+    'The number of answers that agree: at the top two points, or the top point of a 2- or 3-point scale (the numerator of rbp.share_agreeing)';

@@ -4,8 +4,9 @@
 -- One row of rbp.invitation_schedule per (involvement, family member) holds where that member's
 -- schedule stands (phase, anchor date) and, derived from it, the dates the case system needs:
 -- next_due_on is kept up to date by triggers on the data model's tables, so that "who is due today"
--- is a range scan of a partial index. The derivation rule lives in one place, the view
--- rbp.schedule_computed; every change of a base fact re-applies it to the rows concerned.
+-- is a range scan of a partial index. The derivation rule lives in one place, the function
+-- rbp.schedule_dates() (applied to every schedule by the view rbp.schedule_computed); every change
+-- of a base fact re-applies it to the rows concerned.
 
 CREATE TYPE rbp.schedule_phase AS ENUM ('first', 'regular', 'follow_up', 'done');
 COMMENT ON TYPE rbp.schedule_phase IS
@@ -210,12 +211,27 @@ REVOKE ALL ON FUNCTION rbp.refresh_schedules(bigint[], integer) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Triggers on the data model: every base fact that a date depends on.
+--
+-- Backups: every table of schema rbp is dumped as data (95_dump.sql), the schedules and policies
+-- included, and pg_restore loads each table with COPY ... FROM stdin. Deriving schedules while the
+-- involvements are being loaded would duplicate the rows the dump is about to load (and refuse
+-- invitations restored for a family member who opted out later), so these triggers do nothing
+-- under a top-level COPY ... FROM: the restore brings the derived rows with it. The case system
+-- has no table privileges and writes through the API, where this never applies; a DBA who bulk
+-- loads involvements with COPY calls rbp.refresh_all_schedules() afterwards (doc/scheduling.md).
+CREATE FUNCTION rbp.loading_by_copy() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT pg_catalog.current_query() ~* '^\s*copy\s+\S+\s*(\([^)]*\)\s*)?from\M' $$;
+COMMENT ON FUNCTION rbp.loading_by_copy() IS 'Internal: true while the top-level statement is a COPY ... FROM (a restore or bulk load), when schedule triggers derive nothing';
 
 CREATE FUNCTION rbp.schedule_on_authority_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    IF rbp.loading_by_copy() THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM new_rows
         ON CONFLICT (authority_id) DO NOTHING;
     RETURN NULL;
@@ -236,6 +252,9 @@ CREATE FUNCTION rbp.schedule_on_involvement_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    IF rbp.loading_by_copy() THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
                                          due_on, overdue_on, next_due_on, reminder_due_on)
     SELECT x.authority_id, x.involvement_id, x.respondent_id, x.phase, x.anchor_on,
@@ -264,6 +283,9 @@ CREATE FUNCTION rbp.schedule_on_respondent_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    IF rbp.loading_by_copy() THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
                                          due_on, overdue_on, next_due_on, reminder_due_on)
     SELECT x.authority_id, x.involvement_id, x.respondent_id, 'first', x.started_on,
@@ -331,6 +353,9 @@ CREATE FUNCTION rbp.schedule_check_invitation() RETURNS trigger
 DECLARE
     v_pref rbp.respondent_preference;
 BEGIN
+    IF rbp.loading_by_copy() THEN
+        RETURN NEW;
+    END IF;
     SELECT * INTO v_pref FROM rbp.respondent_preference WHERE respondent_id = NEW.respondent_id;
     IF v_pref.opted_out_on IS NOT NULL THEN
         RAISE EXCEPTION 'this family member asked for no more invitations (since %)', v_pref.opted_out_on
@@ -356,6 +381,9 @@ CREATE FUNCTION rbp.schedule_on_invitation_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    IF rbp.loading_by_copy() THEN
+        RETURN NULL;
+    END IF;
     -- One step per schedule even if a statement issued several invitations to the same member.
     WITH latest AS (
         SELECT DISTINCT ON (n.involvement_id, n.respondent_id) ROW(n.*)::rbp.invitation AS inv, n.involvement_id, n.respondent_id,
@@ -402,7 +430,8 @@ DECLARE
     v_max integer;
     v_pref rbp.respondent_preference;
 BEGIN
-    SELECT max_reminders INTO v_max FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id;
+    -- The default of the policy table when the authority has no row yet (loaded by COPY).
+    v_max := coalesce((SELECT max_reminders FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id), 1);
     SELECT * INTO v_pref FROM rbp.respondent_preference WHERE respondent_id = NEW.respondent_id;
     IF v_pref.opted_out_on IS NOT NULL OR coalesce(v_pref.reminders_opted_out, false) THEN
         RAISE EXCEPTION 'this family member asked for no reminders'
@@ -736,6 +765,43 @@ GRANT EXECUTE ON FUNCTION rbp.set_respondent_cadence(text, text, rbp.cadence), r
     rbp.record_stage(text, text, rbp.process_stage, date) TO rbp_case_system;
 GRANT EXECUTE ON FUNCTION rbp.set_schedule_policy(text, rbp.cadence, integer, rbp.cadence, integer, integer, rbp.invitation_channel, rbp.cadence, date)
     TO rbp_admin;
+
+-- After a bulk load with COPY (when the triggers derived nothing): create what is missing and
+-- recompute every date. A restore needs none of this: it brings the schedules with it.
+CREATE FUNCTION rbp.refresh_all_schedules() RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_added bigint;
+BEGIN
+    INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM rbp.authority ON CONFLICT DO NOTHING;
+    WITH missing AS (
+        SELECT v.authority_id, v.involvement_id, r.respondent_id, v.started_on,
+               (SELECT i FROM rbp.invitation i WHERE i.involvement_id = v.involvement_id AND i.respondent_id = r.respondent_id
+                 ORDER BY i.issued_on DESC, i.invitation_id DESC LIMIT 1) AS last_inv,
+               (SELECT count(*) FROM rbp.invitation i WHERE i.involvement_id = v.involvement_id AND i.respondent_id = r.respondent_id) AS issued
+          FROM rbp.involvement v
+          JOIN rbp.respondent r ON r.family_id = v.family_id AND r.authority_id = v.authority_id
+         WHERE v.closed_on IS NULL
+           AND NOT EXISTS (SELECT FROM rbp.invitation_schedule s WHERE s.involvement_id = v.involvement_id AND s.respondent_id = r.respondent_id)),
+    added AS (
+        INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
+                                             invitations_issued, last_invitation_id)
+        SELECT m.authority_id, m.involvement_id, m.respondent_id,
+               CASE WHEN m.last_inv IS NULL THEN 'first' ELSE 'regular' END::rbp.schedule_phase,
+               coalesce((m.last_inv).issued_on, m.started_on), m.issued, (m.last_inv).invitation_id
+          FROM missing m
+        RETURNING 1)
+    SELECT count(*) INTO v_added FROM added;
+    PERFORM rbp.refresh_schedules(NULL);
+    RETURN v_added;
+END
+$$;
+COMMENT ON FUNCTION rbp.refresh_all_schedules() IS
+    'Administrator, after a bulk load with COPY: create the missing schedules of open involvements (anchored on their last invitation) and recompute every date; returns the number of schedules created';
+REVOKE ALL ON FUNCTION rbp.refresh_all_schedules() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.refresh_all_schedules() TO rbp_admin;
 
 -- ---------------------------------------------------------------------------------------------
 -- Focus groups: the same type, anchored on the last session held (rbp.focus_group).

@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(90);
+SELECT plan(94);
 \ir ../helpers/pgtap_roles.sql
 
 CREATE ROLE t50_case LOGIN IN ROLE rbp_case_system;
@@ -228,6 +228,22 @@ SELECT results_eq($$SELECT * FROM rbp.next_focus_group('ta', '2024-08-30')$$,
     'asked about a date before the session, the schedule counts from what was held by then (here: the start date)');
 SELECT throws_ok($$SELECT rbp.set_schedule_policy('ta', p_max_reminders => 11)$$, '22023', NULL,
     'a policy out of range is refused (22023)');
+
+-- 9b. A COPY ... FROM (pg_restore, a bulk load) derives nothing: the restore brings the schedules
+-- with it; after a bulk load the administrator creates what is missing.
+COPY rbp.involvement (authority_id, involvement_ref, family_id, team_id, started_on) FROM stdin;
+1	INV9	1	1	2024-03-01
+\.
+SELECT is((SELECT count(*)::integer FROM rbp.invitation_schedule s JOIN rbp.involvement v USING (involvement_id)
+            WHERE v.involvement_ref = 'INV9'), 0, 'an involvement loaded by COPY gets no schedule from the triggers');
+SET ROLE t50_admin;
+SELECT is(rbp.refresh_all_schedules(), 3::bigint, 'refresh_all_schedules creates the missing schedules (the three members of FAM1)');
+RESET ROLE;
+SELECT results_eq($$SELECT * FROM pg_temp.sched('INV9', 'P1', '2024-03-01')$$,
+    $$VALUES ('due'::rbp.schedule_status, 'first'::rbp.schedule_phase, '2024-03-01'::date, '2024-03-08'::date)$$,
+    'and computes their dates like any other');
+SELECT is((SELECT count(*)::integer FROM rbp.due_invitations('2024-03-01', 'ta') WHERE involvement_ref = 'INV9'), 3,
+    'the daily question lists them');
 
 -- 10. Who may do what.
 SELECT ok((SELECT prosecdef AND proconfig = '{"search_path=pg_catalog, rbp, pg_temp"}' FROM pg_proc
