@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(47);
+SELECT plan(48);
 
 \ir ../fixtures/reports_fixture.sql
 ANALYZE rbp.response, rbp.answer, rbp.invitation, rbp.report_cell;
@@ -271,6 +271,12 @@ SELECT ok((SELECT sum(responses::int) FROM rbp.report_responses WHERE authority 
           'anonymous responses do count at team level');
 SELECT is_empty($$SELECT FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$,
                 'QA themes are never reported per worker');
+
+-- Cells that are never published stay unpublished.
+SELECT is_empty($$SELECT level FROM rbp.report_scores WHERE level NOT IN ('authority', 'team', 'worker')
+                  UNION ALL SELECT level FROM rbp.report_responses WHERE level NOT IN ('authority', 'team', 'worker')
+                  UNION ALL SELECT level FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$,
+                'responses without a worker or a team are never shown as cells of their own');
 
 -- Only fixed, nested periods.
 SELECT is_empty($$SELECT FROM pub WHERE pstart <> date_trunc(period, pstart)::date
