@@ -473,7 +473,8 @@ BEGIN
     -- one publisher at a time: a period is published once
     PERFORM pg_advisory_xact_lock(hashtext('rbp.publish_reports'));
     FOR v_authority IN SELECT authority_id FROM rbp.authority ORDER BY authority_id LOOP
-        SELECT date_trunc('quarter', least(
+        -- from the first quarter of the first year with data, so that every year has four quarters
+        SELECT date_trunc('year', least(
                    (SELECT min(period) FROM rbp.response WHERE authority_id = v_authority),
                    (SELECT min(issued_on) FROM rbp.invitation WHERE authority_id = v_authority)))::date
           INTO v_first;
