@@ -93,7 +93,8 @@ BEGIN
                  FROM unnest(p_slots) AS x ORDER BY x.slot);
 
     -- 2. Per channel, the responses without a team must be none or threshold-many: top them up
-    --    with spare responses of that channel's team classes, else withhold the channel.
+    --    with spare responses of that channel's team classes, else withhold the team for the whole
+    --    channel, else (fewer than threshold-many in the channel) withhold the channel.
     FOR v_channel, v_need IN
         SELECT x.shown_channel, p_k - count(*) FILTER (WHERE x.shown_team IS NULL)
           FROM unnest(s) AS x GROUP BY x.shown_channel
@@ -106,6 +107,11 @@ BEGIN
         IF cardinality(v_spare) = v_need THEN
             s := ARRAY(SELECT ROW(x.slot, x.channel, x.team_id, x.shown_channel,
                                   CASE WHEN x.slot = ANY (v_spare) THEN NULL ELSE x.shown_team END)::rbp.release_slot
+                         FROM unnest(s) AS x ORDER BY x.slot);
+        ELSIF (SELECT count(*) FROM unnest(s) AS x WHERE x.shown_channel = v_channel) >= p_k THEN
+            -- not enough spares, but the channel has threshold-many: withhold its teams instead
+            s := ARRAY(SELECT ROW(x.slot, x.channel, x.team_id, x.shown_channel,
+                                  CASE WHEN x.shown_channel = v_channel THEN NULL ELSE x.shown_team END)::rbp.release_slot
                          FROM unnest(s) AS x ORDER BY x.slot);
         ELSE
             s := ARRAY(SELECT ROW(x.slot, x.channel, x.team_id,
