@@ -51,6 +51,8 @@ ALTER TABLE rbp.anonymous_holding SET (autovacuum_vacuum_threshold = 0, autovacu
 ALTER TABLE rbp.response ALTER COLUMN channel DROP NOT NULL;
 ALTER TABLE rbp.response ADD CONSTRAINT response_channel_withheld_only_when_anonymous
     CHECK (channel IS NOT NULL OR anonymity = 'anonymous');
+COMMENT ON CONSTRAINT response_channel_withheld_only_when_anonymous ON rbp.response IS
+    'Only an anonymous response may have its channel withheld (by its release batch)';
 COMMENT ON COLUMN rbp.response.channel IS
     'How the answers were given; NULL for an anonymous response whose channel was withheld because fewer than threshold-many of its batch shared it';
 
