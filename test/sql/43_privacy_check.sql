@@ -32,7 +32,7 @@ SELECT lives_ok('SELECT * FROM rbp.privacy_check()', 'rbp_admin runs the check')
 SELECT results_eq($$SELECT status FROM pg_temp.risk('public_grants')$$, $$VALUES ('ok')$$,
                   'as installed, nothing of the extension is granted to PUBLIC');
 -- The example of doc/threat-model.md.
-SELECT lives_ok($$SELECT risk, status, severity, detail, advice FROM rbp.privacy_check() WHERE status <> 'ok' ORDER BY severity, risk$$,
+SELECT lives_ok($$SELECT risk, status, severity, detail, advice FROM rbp.privacy_check() WHERE status <> 'ok'$$,
                 'the documented query runs');
 RESET ROLE;
 SET ROLE t_qa;
