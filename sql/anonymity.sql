@@ -79,3 +79,16 @@ COPY anonymity_io_back FROM stdin;
 SELECT * FROM anonymity_io_back WHERE id = 5;
 
 DROP TABLE anonymity_io, anonymity_io_back, anonymity_bad;
+
+-- The examples of doc/anonymity.md, exactly as shown there.
+SELECT 'Worker_Only'::rbp.anonymity AS level;
+SELECT 'hidden'::rbp.anonymity;
+SELECT 'named'::rbp.anonymity < 'anonymous'::rbp.anonymity AS less_anonymous;
+SELECT rbp.anonymity_change_allowed('named', 'worker_only') AS towards_anonymous,
+       rbp.anonymity_change_allowed('anonymous', 'named') AS back_to_named;
+CREATE TABLE doc_responses (id integer PRIMARY KEY, level rbp.anonymity NOT NULL);
+INSERT INTO doc_responses VALUES (1, 'anonymous'), (2, 'named'), (3, 'worker_only'), (4, 'named');
+SELECT level, count(*) FROM doc_responses GROUP BY level ORDER BY level;
+SELECT id FROM doc_responses WHERE level >= 'worker_only' ORDER BY id;
+SELECT rbp.anonymity_send('worker_only') AS wire;
+DROP TABLE doc_responses;

@@ -126,6 +126,23 @@ SELECT v FROM unnest('{4,6/7}'::rbp.likert[]) AS v ORDER BY v;
 SELECT rbp.max(v) FROM unnest('{4,6/7}'::rbp.likert[]) AS v;
 SELECT rbp.min(q) FROM likert_scores;
 
+-- ANALYZE: a column without type modifier may mix scales, so its statistics need no comparison
+-- (null fraction, width, distinct count; no value lists); a rbp.likert(N) column gets the standard
+-- ones. The standard statistics would sort the sample and fail on the mixed column.
+CREATE TABLE likert_stats (mixed rbp.likert, dial rbp.likert(7));
+INSERT INTO likert_stats
+SELECT CASE WHEN i % 2 = 0 THEN (1 + i % 5)::rbp.likert ELSE (1 + i % 7)::rbp.likert(7) END,
+       CASE WHEN i % 10 = 0 THEN NULL ELSE (1 + i % 7)::rbp.likert(7) END
+  FROM generate_series(1, 1000) AS i;
+ANALYZE likert_stats;
+SELECT attname, null_frac, avg_width, n_distinct, most_common_vals IS NOT NULL AS has_mcv,
+       cardinality(most_common_vals::text::text[]) AS mcv_count, correlation IS NOT NULL AS has_correlation
+  FROM pg_stats WHERE tablename = 'likert_stats' ORDER BY attname;
+-- Planning compares nothing with stored values; executing compares and meets the 7-point rows.
+EXPLAIN (COSTS OFF) SELECT * FROM likert_stats WHERE mixed = '4';
+SELECT count(*) FROM likert_stats WHERE mixed = '4';
+DROP TABLE likert_stats;
+
 -- Binary form: the byte of likert.h (points in the high four bits, value in the low four).
 SELECT rbp.likert_send('4') AS four, rbp.likert_send('7/10') AS seven_of_ten, rbp.likert_send('1/2') AS one_of_two;
 
@@ -185,3 +202,27 @@ SELECT pg_temp.copy_binary('likert_io_back', 'FROM', 'likert_good54.bin');
 SELECT v::text FROM likert_io_back WHERE id = 1 ORDER BY 1;
 
 DROP TABLE likert_scores, likert_io, likert_io_back, likert_io7, likert_bad;
+
+-- The examples of doc/likert.md, exactly as shown there.
+SELECT '4'::rbp.likert AS a, 'Strongly  Agree'::rbp.likert AS b, '7/10'::rbp.likert AS c, '4/5'::rbp.likert AS d;
+SELECT 'quite agree'::rbp.likert;
+SELECT '6'::rbp.likert;
+SELECT '3/12'::rbp.likert;
+SELECT '6/7'::rbp.likert(7) AS dial, (6)::rbp.likert(7) AS dial_from_integer;
+SELECT '6'::rbp.likert(7);
+SELECT '4'::rbp.likert(7);
+SELECT (6)::rbp.likert;
+SELECT '6/7'::rbp.likert::integer AS value, rbp.likert_points('6/7') AS points;
+SELECT rbp.likert_label('4') AS five, rbp.likert_label('3/4') AS four, rbp.likert_label('2/3') AS three,
+       rbp.likert_label('1/2') AS two, rbp.likert_label('8/10') AS ten;
+SELECT '4'::rbp.likert = '4/7'::rbp.likert;
+CREATE TABLE doc_dials (family integer, respected rbp.likert(7));
+COPY doc_dials FROM stdin;
+1	6
+2	3/7
+\.
+SELECT family, respected, rbp.likert_label(respected) AS label FROM doc_dials ORDER BY family;
+SELECT rbp.min(respected), rbp.max(respected) FROM doc_dials;
+SELECT rbp.likert_send('4') AS five_point, rbp.likert_send('7/10') AS ten_point;
+SELECT pg_column_size('4'::rbp.likert) AS bytes;
+DROP TABLE doc_dials;

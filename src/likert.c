@@ -10,6 +10,7 @@
  */
 #include "postgres.h"
 
+#include "commands/vacuum.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -466,4 +467,76 @@ likert_smaller(PG_FUNCTION_ARGS)
 	Likert		b = PG_GETARG_LIKERT(1);
 
 	PG_RETURN_LIKERT(likert_cmp_internal(a, b) <= 0 ? a : b);
+}
+
+/*
+ * ANALYZE support. PostgreSQL's standard statistics sort the sample with the btree operator class,
+ * which raises an error as soon as a column holds values of two scales; ANALYZE (and autovacuum)
+ * would then fail on the whole table, again and again. A column with a type modifier holds one
+ * scale only, so it gets the standard statistics (most common values, histogram, correlation). A
+ * column without one gets statistics that need no comparison: the null fraction, the width and the
+ * number of distinct values, counted exactly per byte (there are at most 54 valid values, so the
+ * sample sees practically all of them). No value lists are stored for it, so that the planner never
+ * compares a constant with stored values of another scale while estimating.
+ */
+static void
+likert_compute_scale_free_stats(VacAttrStatsP stats, AnalyzeAttrFetchFunc fetchfunc,
+								int samplerows, double totalrows)
+{
+	int			counts[256] = {0};
+	int			nulls = 0;
+	int			nonnull = 0;
+	int			distinct = 0;
+	int			i;
+
+	for (i = 0; i < samplerows; i++)
+	{
+		bool		isnull;
+		Datum		d;
+
+		vacuum_delay_point();
+		d = fetchfunc(stats, i, &isnull);
+		if (isnull)
+		{
+			nulls++;
+			continue;
+		}
+		counts[DatumGetLikert(d)]++;
+		nonnull++;
+	}
+
+	if (nonnull > 0)
+	{
+		for (i = 0; i < 256; i++)
+			if (counts[i] > 0)
+				distinct++;
+		stats->stats_valid = true;
+		stats->stanullfrac = (float4) ((double) nulls / (double) samplerows);
+		stats->stawidth = sizeof(Likert);
+		stats->stadistinct = (float4) distinct;
+	}
+	else if (nulls > 0)
+	{
+		stats->stats_valid = true;
+		stats->stanullfrac = 1.0;
+		stats->stawidth = 0;
+		stats->stadistinct = 0.0;
+	}
+}
+
+PG_FUNCTION_INFO_V1(likert_typanalyze);
+Datum
+likert_typanalyze(PG_FUNCTION_ARGS)
+{
+	VacAttrStats *stats = (VacAttrStats *) PG_GETARG_POINTER(0);
+
+	if (stats->attrtypmod >= 0)
+		PG_RETURN_BOOL(std_typanalyze(stats));
+
+	/* The same sample size as the standard statistics; stats->attr is ANALYZE's private copy. */
+	if (stats->attr->attstattarget < 0)
+		stats->attr->attstattarget = default_statistics_target;
+	stats->compute_stats = likert_compute_scale_free_stats;
+	stats->minrows = 300 * stats->attr->attstattarget;
+	PG_RETURN_BOOL(true);
 }

@@ -15,6 +15,8 @@ CREATE FUNCTION rbp.likert_typmod_in(cstring[]) RETURNS integer
     AS 'MODULE_PATHNAME', 'likert_typmod_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION rbp.likert_typmod_out(integer) RETURNS cstring
     AS 'MODULE_PATHNAME', 'likert_typmod_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rbp.likert_typanalyze(internal) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'likert_typanalyze' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE rbp.likert (
     INPUT = rbp.likert_in,
@@ -23,6 +25,7 @@ CREATE TYPE rbp.likert (
     SEND = rbp.likert_send,
     TYPMOD_IN = rbp.likert_typmod_in,
     TYPMOD_OUT = rbp.likert_typmod_out,
+    ANALYZE = rbp.likert_typanalyze,
     INTERNALLENGTH = 1,
     PASSEDBYVALUE,
     ALIGNMENT = char,
@@ -43,6 +46,8 @@ COMMENT ON FUNCTION rbp.likert_typmod_in(cstring[]) IS
     'Type modifier input of rbp.likert(N): N, the number of points, 2 to 10';
 COMMENT ON FUNCTION rbp.likert_typmod_out(integer) IS
     'Type modifier output of rbp.likert(N)';
+COMMENT ON FUNCTION rbp.likert_typanalyze(internal) IS
+    'ANALYZE support of rbp.likert: standard statistics for a rbp.likert(N) column; for a column without type modifier, which may mix scales, only null fraction, width and distinct count (no comparisons, so ANALYZE never fails)';
 
 -- Casts: the type modifier, integers.
 CREATE FUNCTION rbp.likert(rbp.likert, integer, boolean) RETURNS rbp.likert

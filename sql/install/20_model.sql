@@ -174,10 +174,12 @@ CREATE TABLE rbp.instrument (
     introduction    text NOT NULL,
     respondent_kinds rbp.respondent_kind[] NOT NULL CHECK (cardinality(respondent_kinds) > 0),
     is_current      boolean NOT NULL DEFAULT true,
+    is_seed         boolean NOT NULL DEFAULT false,
     UNIQUE (code, version)
 );
 COMMENT ON TABLE rbp.instrument IS 'A versioned questionnaire: a new version is a new row, answers keep pointing at the version they answered';
 COMMENT ON COLUMN rbp.instrument.is_current IS 'The version new invitations use for its respondent kinds';
+COMMENT ON COLUMN rbp.instrument.is_seed IS 'Installed by the extension script (left out of pg_dump, which re-creates it)';
 CREATE UNIQUE INDEX instrument_one_current ON rbp.instrument (code) WHERE is_current;
 
 CREATE TABLE rbp.question (
@@ -295,7 +297,8 @@ COMMENT ON TABLE rbp.supervision_review IS
 
 CREATE TABLE rbp.glossary_term (
     term            text PRIMARY KEY,
-    definition      text NOT NULL
+    definition      text NOT NULL,
+    is_seed         boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE rbp.glossary_term IS 'Definitions shown when a respondent hovers over a term such as "trust", as the project defined them';
 

@@ -2,12 +2,12 @@
 -- "top 5" dials for children and young people), and the glossary shown on hover.
 
 WITH parents AS (
-    INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds)
+    INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds, is_seed)
     VALUES ('parents_carers', 1,
             'Your relationship with your social worker',
             'This set of questions was created by families and social workers across Brighton & Hove and East Sussex. '
             'You do not have to answer all the questions: please answer the ones that are important or relevant to you.',
-            ARRAY['parent', 'carer', 'extended_family', 'important_friend']::rbp.respondent_kind[])
+            ARRAY['parent', 'carer', 'extended_family', 'important_friend']::rbp.respondent_kind[], true)
     RETURNING instrument_id
 )
 INSERT INTO rbp.question (instrument_id, code, position, kind, prompt, scale_points)
@@ -29,12 +29,12 @@ SELECT instrument_id, q.code, q.position, q.kind::rbp.question_kind, q.prompt, q
 -- The dials are 10-point scales (1 = not at all, 10 = completely): the seeds give the five
 -- characteristics but not the dial's divisions; 10 points keep a dial's fine movement.
 WITH children AS (
-    INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds)
+    INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds, is_seed)
     VALUES ('children_young_people', 1,
             'Top 5: you and your social worker',
             'Young people and practitioners chose the five most important things about a supportive relationship with a social worker. '
             'Turn each dial to show how it is for you. You can skip any of them.',
-            ARRAY['child_young_person']::rbp.respondent_kind[])
+            ARRAY['child_young_person']::rbp.respondent_kind[], true)
     RETURNING instrument_id
 )
 INSERT INTO rbp.question (instrument_id, code, position, kind, prompt, scale_points)
@@ -51,7 +51,7 @@ UPDATE rbp.question SET kind = 'free_text', scale_points = NULL
  WHERE code = 'anything_else'
    AND instrument_id = (SELECT instrument_id FROM rbp.instrument WHERE code = 'children_young_people' AND version = 1);
 
-INSERT INTO rbp.glossary_term (term, definition) VALUES
+INSERT INTO rbp.glossary_term (term, definition, is_seed) SELECT term, definition, true FROM (VALUES
  ('relationship-based practice', 'The idea that a social worker''s relationship with the family is the most powerful tool to help families achieve change: relationships based on trust, empathy and the compassionate use of authority.'),
  ('trust', 'A social worker builds trust through respect and respecting differences, having enough time to be present, honesty, transparency (being clear about purpose and boundaries), being straightforward, not discriminating, and being knowledgeable rather than blagging.'),
  ('understands my family', 'A good social worker understands you and your family as unique individuals, does not judge, is culturally sensitive, and asks important questions with curiosity.'),
@@ -62,4 +62,5 @@ INSERT INTO rbp.glossary_term (term, definition) VALUES
  ('empowers me', 'The relationship enables you to make decisions for yourself.'),
  ('mutual trust', 'You trust your social worker and they trust you.'),
  ('listened to', 'You feel listened to, understood and heard.'),
- ('safe', 'The relationship makes you feel safe.');
+ ('safe', 'The relationship makes you feel safe.')
+) AS seed(term, definition);

@@ -116,6 +116,9 @@ CREATE FUNCTION rbp.suppression_threshold() RETURNS integer
     AS $$ SELECT coalesce((SELECT value FROM rbp.setting WHERE name = 'suppression_threshold'), 5) $$;
 COMMENT ON FUNCTION rbp.suppression_threshold() IS
     'Counts of 1 to this many respondents are suppressed (shown as c); anonymous responses are released in batches of at least this many. Default and documented minimum: 5';
+REVOKE ALL ON FUNCTION rbp.suppression_threshold() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.suppression_threshold()
+    TO rbp_admin, rbp_qa, rbp_staff, rbp_report_writer, rbp_case_system, rbp_survey_intake;
 
 CREATE FUNCTION rbp.set_suppression_threshold(p_threshold integer) RETURNS void
     LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER

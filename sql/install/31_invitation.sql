@@ -173,7 +173,7 @@ COMMENT ON FUNCTION rbp.validate_answers(integer, jsonb) IS
 REVOKE ALL ON FUNCTION rbp.validate_answers(integer, jsonb) FROM PUBLIC;
 
 CREATE FUNCTION rbp.likert_on_scale(p_value rbp.likert, p_points integer, p_question text) RETURNS rbp.likert
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN

@@ -37,8 +37,12 @@ BEGIN
     IF v_response.anonymity = 'anonymous' THEN
         RETURN;     -- anonymous feedback is never attributed to a worker
     END IF;
-    v_recipient := rbp.responsible_for(v_response.worker_id, v_response.team_id, p_on);
     SELECT * INTO v_current FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL FOR UPDATE;
+    -- Routing never goes back in time: not before the submission, not before the current route.
+    IF p_on < v_response.submitted_on OR p_on < v_current.routed_on THEN
+        RETURN;
+    END IF;
+    v_recipient := rbp.responsible_for(v_response.worker_id, v_response.team_id, p_on);
     IF v_current.route_id IS NOT NULL THEN
         IF v_current.recipient_kind = v_recipient.recipient_kind
            AND v_current.recipient_id IS NOT DISTINCT FROM v_recipient.recipient_id THEN

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Backups that restore: fill a database through the API, pg_dump it, restore it into a fresh one,
+# and compare every table of schema rbp. Run by test/run (make test) against the throwaway cluster;
+# prints TAP-like lines and exits non-zero on any difference.
+set -euo pipefail
+src=rbp_backup_src
+dst=rbp_backup_dst
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
+     -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst" 2>/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION feedback_rbp;
+SELECT rbp.register_authority('north', 'North');
+SELECT rbp.register_team('north', 't1', 'Team');
+SELECT rbp.register_staff('north', 'A', 'Worker A', 't1'), rbp.register_staff('north', 'S', 'Supervisor', 't1');
+SELECT rbp.register_supervision('north', 'A', 'S', '2026-01-01');
+SELECT rbp.register_respondent('north', 'F1', 'P1', 'parent'), rbp.register_respondent('north', 'F1', 'P2', 'carer');
+SELECT rbp.open_involvement('north', 'I1', 'F1', 't1', '2026-01-05');
+SELECT rbp.allocate_worker('north', 'I1', 'A', '2026-01-05');
+SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P1', 'link', 3650, '2026-02-01'), 'named', '{"q2_trust": 4, "q4_impact": "Good"}', 'online', false, '2026-02-10');
+SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P2', 'link', 3650, '2026-02-01'), 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-02-11');
+SELECT rbp.issue_invitation('north', 'I1', 'P2', 'email', 28, '2026-03-01');
+SELECT rbp.set_suppression_threshold(6);
+SQL
+pg_dump -Fc "$src" | pg_restore -d "$dst" --exit-on-error
+# The same content, table by table (order-independent digest of each table's rows).
+digest() {
+    psql -X -At -d "$1" <<'SQL'
+SELECT c.relname || ' ' || (xpath('/row/d/text()', query_to_xml(
+           format('SELECT count(*) || '':'' || coalesce(md5(string_agg(t::text, '','' ORDER BY t::text)), '''') AS d FROM rbp.%I t', c.relname),
+           false, false, '')))[1]::text
+  FROM pg_class c WHERE c.relnamespace = 'rbp'::regnamespace AND c.relkind = 'r' ORDER BY c.relname;
+SELECT 'threshold ' || rbp.suppression_threshold();
+SQL
+}
+status=0
+diff <(digest "$src") <(digest "$dst") && echo "ok - every table of rbp is identical after pg_dump and pg_restore" \
+    || { echo "not ok - the restored database differs from the original"; status=1; }
+# Identity sequences continue after the restore: a new registration does not collide.
+if psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c "SELECT rbp.register_team('north', 't2', 'Second')" >/dev/null; then
+    echo "ok - the restored database accepts new registrations"
+else
+    echo "not ok - new registrations fail after restore"; status=1
+fi
+psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
+exit $status

@@ -1,0 +1,126 @@
+-- Roles and row-level security (G4), attacked from every seat: each role reads exactly what it
+-- should; every forbidden read or write fails (42501) or returns nothing.
+BEGIN;
+SET client_min_messages = warning;
+CREATE EXTENSION feedback_rbp;
+RESET client_min_messages;
+SELECT plan(53);
+\ir ../helpers/pgtap_roles.sql
+\ir ../helpers/two_authorities.sql
+
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P1'), 'named', '{"q2_trust": 4, "q4_impact": "Helped"}', 'online', false, '2026-03-10');
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'worker_only', '{"q2_trust": 2}', 'online', false, '2026-03-11');
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P3'), 'named', '{"q2_trust": 5}', 'online', false, '2026-04-02');
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'SP1'), 'named', '{"q2_trust": 3}', 'online', false, '2026-03-12');
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'YP1'), 'anonymous', '{"dial_safe": 8}', 'online', false, '2026-03-12');
+CREATE TEMP TABLE rid AS
+SELECT r.response_id, r.submitted_on, a.code AS authority FROM rbp.response r JOIN rbp.authority a USING (authority_id);
+GRANT SELECT ON rid TO PUBLIC;
+
+-- Before QA releases anything ------------------------------------------------------------------
+SET LOCAL ROLE t_worker_a;
+SELECT is_empty('SELECT * FROM rbp.response', 'before QA release, the worker sees none of their feedback');
+SELECT is_empty('SELECT * FROM rbp.answer', 'nor any answer');
+RESET ROLE;
+SET LOCAL ROLE t_sup1;
+SELECT is_empty('SELECT * FROM rbp.response', 'before QA release, the supervisor sees nothing');
+RESET ROLE;
+SET LOCAL ROLE t_qa_n;
+SELECT results_eq('SELECT submitted_on FROM rbp.response ORDER BY 1',
+                  $$ VALUES ('2026-03-10'::date), ('2026-03-11'), ('2026-04-02') $$, 'QA of north sees all of north''s feedback first');
+SELECT is_empty($$ SELECT * FROM rbp.response r JOIN rbp.authority a USING (authority_id) WHERE a.code = 'south' $$,
+                'QA of north sees nothing of south');
+SELECT is_empty($$ SELECT * FROM rbp.respondent WHERE respondent_ref = 'SP1' $$, 'nor south''s families');
+SELECT is((SELECT count(*)::integer FROM rbp.respondent), 4, 'QA of north reads its own respondents');
+SELECT throws_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'south' $$, 'P0002', NULL,
+                 'QA of north cannot release south''s feedback');
+SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'QA cannot read held anonymous responses');
+SELECT throws_ok($$ UPDATE rbp.response SET qa_status = 'released' $$, '42501', NULL, 'QA cannot write feedback directly');
+SELECT lives_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'north' AND submitted_on <> '2026-04-02' $$,
+                'QA of north releases two items');
+SELECT lives_ok($$ SELECT rbp.qa_hold(response_id, 'possible safeguarding concern', true) FROM rid WHERE submitted_on = '2026-04-02' $$,
+                'and holds one, escalated');
+RESET ROLE;
+SET LOCAL ROLE t_qa_s;
+SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-12'::date) $$, 'QA of south sees only south''s feedback');
+SELECT throws_ok($$ SELECT rbp.create_theme('north', 'Sneaky') $$, '42501', NULL, 'QA of south cannot theme north''s feedback');
+RESET ROLE;
+
+-- After release: worker and supervisor ---------------------------------------------------------
+SET LOCAL ROLE t_worker_a;
+SELECT results_eq('SELECT submitted_on, anonymity::text FROM rbp.response', $$ VALUES ('2026-03-10'::date, 'named') $$,
+                  'worker A sees the released feedback about them, not the held one');
+SELECT results_eq('SELECT free_text FROM rbp.answer WHERE free_text IS NOT NULL', $$ VALUES ('Helped') $$, 'and its answers');
+SELECT throws_ok('SELECT * FROM rbp.respondent', '42501', NULL, 'a worker cannot read the families table');
+SELECT throws_ok('SELECT * FROM rbp.invitation', '42501', NULL, 'nor invitations');
+SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'nor held anonymous responses');
+SELECT throws_ok($$ INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period)
+                    VALUES (1, 1, 'parent', 'online', 'anonymous', '2026-01-01') $$, '42501', NULL, 'a worker cannot insert feedback');
+SELECT throws_ok($$ SELECT rbp.qa_release(response_id) FROM rid LIMIT 1 $$, '42501', NULL, 'a worker cannot call QA functions');
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE submitted_on = '2026-03-10' $$, 'P0002', NULL,
+                 'a worker cannot review their own feedback');
+RESET ROLE;
+SET LOCAL ROLE t_worker_b;
+SELECT results_eq('SELECT submitted_on, anonymity::text, respondent_id FROM rbp.response', $$ VALUES ('2026-03-11'::date, 'worker_only', NULL::integer) $$,
+                  'worker B sees the worker-only feedback about them, without a family');
+RESET ROLE;
+SET LOCAL ROLE t_sup1;
+SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-10'::date) $$, 'S1 sees what is routed to them');
+SELECT is((SELECT count(*)::integer FROM rbp.route), 1, 'and only their own current route');
+RESET ROLE;
+SET LOCAL ROLE t_manager;
+SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-11'::date) $$, 'the team manager sees B''s item routed to them');
+RESET ROLE;
+SET LOCAL ROLE t_sup2;
+SELECT is_empty('SELECT * FROM rbp.response', 'S2 sees nothing: the held item is not released');
+RESET ROLE;
+SET LOCAL ROLE t_worker_s;
+SELECT is_empty('SELECT * FROM rbp.response', 'south''s worker sees nothing unreleased');
+RESET ROLE;
+
+-- Supervision moves: the old supervisor loses sight of open items ------------------------------
+SELECT rbp.reroute_open_feedback('2026-04-01');
+SET LOCAL ROLE t_sup1;
+SELECT is_empty('SELECT * FROM rbp.response', 'after the item followed A to S2, S1 no longer sees it');
+RESET ROLE;
+SET LOCAL ROLE t_sup2;
+SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-10'::date) $$, 'S2 sees it now');
+RESET ROLE;
+
+-- The other seats read no table at all ---------------------------------------------------------
+SET LOCAL ROLE t_report;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'the report writer cannot read responses');
+SELECT throws_ok('SELECT * FROM rbp.answer', '42501', NULL, 'nor answers');
+SELECT throws_ok('SELECT * FROM rbp.staff', '42501', NULL, 'nor staff');
+SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'nor held anonymous responses');
+SELECT throws_ok($$ SELECT rbp.submit_response('x', 'named', '{}') $$, '42501', NULL, 'nor submit');
+SELECT throws_ok('SELECT rbp.set_suppression_threshold(3)', '42501', NULL, 'nor change the suppression threshold');
+RESET ROLE;
+SET LOCAL ROLE t_case;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'the case system cannot read responses');
+SELECT throws_ok('SELECT * FROM rbp.invitation', '42501', NULL, 'nor invitations');
+SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'nor held anonymous responses');
+SELECT throws_ok($$ SELECT rbp.qa_release(response_id) FROM rid LIMIT 1 $$, '42501', NULL, 'nor release feedback');
+SELECT throws_ok($$ SELECT rbp.withdraw_identity(response_id, 'anonymous') FROM rid LIMIT 1 $$, '42501', NULL, 'nor change anonymity');
+RESET ROLE;
+SET LOCAL ROLE t_intake;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'survey intake cannot read responses');
+SELECT throws_ok($$ SELECT rbp.issue_invitation('north', 'I1', 'P1', 'link') $$, '42501', NULL, 'nor issue invitations');
+SELECT throws_ok($$ SELECT rbp.register_team('north', 'x', 'x') $$, '42501', NULL, 'nor register anything');
+SELECT ok((SELECT count(*) FROM rbp.glossary() WHERE term = 'trust') = 1, 'survey intake reads the glossary');
+SELECT ok((SELECT count(*) FROM rbp.support_options('north')) = 0, 'and the support options of an authority');
+RESET ROLE;
+SET LOCAL ROLE t_admin;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'the administrator reads no feedback');
+SELECT throws_ok('SELECT * FROM rbp.respondent', '42501', NULL, 'nor families');
+SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'nor held anonymous responses');
+SELECT throws_ok('SELECT rbp.set_suppression_threshold(4)', '22023', NULL, 'a threshold below the documented minimum is refused');
+SELECT lives_ok('SELECT rbp.set_suppression_threshold(7)', 'the administrator raises the threshold');
+RESET ROLE;
+SELECT is(rbp.suppression_threshold(), 7, 'the new threshold is in force for everyone');
+SET LOCAL ROLE t_report;
+SELECT throws_ok($$ UPDATE rbp.setting SET value = 1 $$, '42501', NULL, 'no session can change the threshold by writing the table');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
