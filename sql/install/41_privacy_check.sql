@@ -127,6 +127,23 @@ BEGIN
     advice := 'Exclude the logins of rbp_survey_intake from audit logging (ALTER ROLE <login> SET pgaudit.log = none, pgaudit.log_parameter = off) and audit no object of schema rbp through pgaudit.role: an audit record of rbp.submit_response() holds the token with the answers.';
     RETURN NEXT;
 
+    -- 6b. Cumulative activity counters: pg_stat_user_tables (and the pg_stat_get_* functions behind
+    --     it) are readable by every role by default. Someone present while a family submits (a
+    --     worker on a home visit) can see whether rbp.response gained a row at that moment, that is
+    --     whether the family chose anonymity; never what it answered.
+    SELECT string_agg(g.rolname, ', ' ORDER BY g.rolname) INTO v_list
+      FROM pg_roles g
+     WHERE g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+       AND (has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_tuples_inserted(oid)', 'EXECUTE')
+            OR has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_tuples_updated(oid)', 'EXECUTE')
+            OR has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_live_tuples(oid)', 'EXECUTE'));
+    risk := 'table_activity_counters'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('roles that can read per-table activity counters (pg_stat_user_tables): ' || v_list,
+                       'the feedback_rbp roles cannot read per-table activity counters');
+    advice := 'Counters show when a response or a held answer was written, so someone present at a submission can tell whether the family chose anonymity (never its answers). To close this, in this database: REVOKE SELECT ON pg_stat_all_tables, pg_stat_user_tables, pg_stat_sys_tables FROM PUBLIC and REVOKE EXECUTE ON FUNCTION pg_stat_get_tuples_inserted(oid), pg_stat_get_tuples_updated(oid), pg_stat_get_tuples_deleted(oid), pg_stat_get_live_tuples(oid), pg_stat_get_dead_tuples(oid), pg_stat_get_ins_since_vacuum(oid), pg_stat_get_mod_since_analyze(oid) FROM PUBLIC (GRANT them to pg_monitor); the same holds for pg_stat_statements call counts.';
+    RETURN NEXT;
+
     -- 7. Roles that bypass row-level security (or are superusers) and belong to a feedback_rbp role.
     SELECT string_agg(r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (bypassrls)' END, ', ' ORDER BY r.rolname)
       INTO v_list

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(26);
+SELECT plan(31);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -17,7 +17,7 @@ GRANT EXECUTE ON FUNCTION pg_temp.risk(text) TO PUBLIC;
 
 SELECT results_eq($$SELECT risk FROM rbp.privacy_check()$$,
                   $$VALUES ('statement_logging'), ('duration_logging'), ('error_statement_logging'), ('auto_explain_logging'),
-                           ('activity_query_text'), ('audit_logging'), ('rls_bypass_in_rbp_roles'), ('rls_bypass_logins'),
+                           ('activity_query_text'), ('audit_logging'), ('table_activity_counters'), ('rls_bypass_in_rbp_roles'), ('rls_bypass_logins'),
                            ('public_grants'), ('direct_table_grants'), ('threshold_below_minimum'), ('dead_tuples'), ('wal_and_backups')$$,
                   'one row per risk, always in the same order');
 SELECT is_empty($$SELECT FROM rbp.privacy_check() WHERE status NOT IN ('ok', 'at_risk', 'note')
@@ -77,6 +77,23 @@ REVOKE pg_read_all_stats FROM t_report;
 ALTER ROLE t_intake SET track_activities = off;
 SELECT results_eq($$SELECT detail ~ 't_intake' FROM pg_temp.risk('activity_query_text')$$, $$VALUES (false)$$,
                   'track_activities = off for it clears it');
+
+-- Per-table activity counters.
+SELECT results_eq($$SELECT status, detail ~ 'rbp_staff' FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('at_risk', true)$$,
+                  'as PostgreSQL is installed, every role reads pg_stat_user_tables: reported');
+SET ROLE t_staff;
+SELECT lives_ok($$SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'rbp.response'::regclass$$, 'indeed a worker reads the insert counter of rbp.response');
+RESET ROLE;
+REVOKE SELECT ON pg_stat_all_tables, pg_stat_user_tables, pg_stat_sys_tables FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_stat_get_tuples_inserted(oid), pg_stat_get_tuples_updated(oid), pg_stat_get_tuples_deleted(oid),
+    pg_stat_get_live_tuples(oid), pg_stat_get_dead_tuples(oid), pg_stat_get_ins_since_vacuum(oid), pg_stat_get_mod_since_analyze(oid) FROM PUBLIC;
+SELECT results_eq($$SELECT status FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('ok')$$,
+                  'after the documented REVOKEs it is ok');
+SET ROLE t_staff;
+SELECT throws_ok($$SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'rbp.response'::regclass$$, '42501', NULL,
+                 'and the worker can no longer read the counter');
+SELECT throws_ok($$SELECT pg_stat_get_tuples_inserted('rbp.response'::regclass)$$, '42501', NULL, 'nor call the function behind it');
+RESET ROLE;
 
 -- Roles that bypass row-level security.
 CREATE ROLE t_bypass LOGIN BYPASSRLS IN ROLE rbp_qa;
