@@ -259,6 +259,10 @@ DECLARE
 BEGIN
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'a release needs a date' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF p_on > current_date THEN
+        RAISE EXCEPTION 'a release cannot be dated in the future (%)', p_on
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The date gives the released batch its period; it is the day of the release or an earlier one.';
     END IF;
     FOR v_group IN
         SELECT authority_id, instrument_id, respondent_kind FROM rbp.anonymous_holding

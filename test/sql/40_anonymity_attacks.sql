@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(88);
+SELECT plan(89);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -310,6 +310,8 @@ RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding), 0, 'superuser view: the refused submissions left nothing held');
 SET ROLE t_admin;
 SELECT is(rbp.release_anonymous_responses(), 0, 'a release with nothing held returns 0, no error');
+SELECT throws_ok($$SELECT rbp.release_anonymous_responses(current_date + 1)$$, '22023', NULL,
+                 'a release cannot be dated in the future (it would give the batch a later period)');
 RESET ROLE;
 SET ROLE t_intake;
 SELECT pg_temp.submit('Y11', 'anonymous', '{"dial_safe": 2}', 'online', false, '2026-05-14');
