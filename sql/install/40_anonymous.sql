@@ -201,7 +201,14 @@ DECLARE
     v_period date;
     v_count integer;
 BEGIN
-    -- Locking the rows (not the authority or a table) leaves no trace any role can read.
+    -- Count first without locking, so that concurrent submissions to a group that is not full do
+    -- not wait for each other; lock only to release.
+    IF (SELECT count(*) FROM rbp.anonymous_holding
+         WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind) < v_k THEN
+        RETURN 0;
+    END IF;
+    -- Locking the rows (not the authority or a table) leaves no trace any role can read; a
+    -- concurrent release of the same group waits here and then finds the rows gone.
     SELECT array_agg(h.ctid ORDER BY h.ord), array_agg(ROW(h.ord, h.channel, h.team_id, NULL, NULL)::rbp.release_slot ORDER BY h.ord),
            greatest(max(h.submitted_in), date_trunc('month', p_on)::date)
       INTO v_rows, v_slots, v_period

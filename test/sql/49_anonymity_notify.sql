@@ -1,5 +1,6 @@
--- NOTIFY attack on guarantee G1. Notifications are delivered only when a transaction commits, so
--- this suite cannot run inside one transaction like the others: it builds a scratch database
+-- NOTIFY attack on guarantee G1, and concurrent submissions and releases. Notifications are
+-- delivered only when a transaction commits, and concurrency needs several sessions, so this suite
+-- cannot run inside one transaction like the others: it builds a scratch database
 -- (rbp_notify_test), drives it through two extra connections (dblink) — one listening on every
 -- channel the extension's functions notify on, one working in autocommit — and removes the scratch
 -- database, the dblink extension and its role at the end.
@@ -12,7 +13,7 @@ DROP ROLE IF EXISTS rbp_nt_qa;
 CREATE ROLE rbp_nt_qa NOLOGIN;
 RESET client_min_messages;
 SET search_path = public;
-SELECT plan(8);
+SELECT plan(14);
 
 SELECT format('dbname=rbp_notify_test host=%s port=%s user=%s',
               split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_user) AS conn \gset
@@ -30,10 +31,10 @@ SELECT dblink_exec('work', $setup$
         PERFORM rbp.register_staff('a1', 'QA1', 'Quality Assurance', NULL, 'rbp_nt_qa', true);
         PERFORM rbp.register_respondent('a1', 'F' || i, 'P' || i, 'parent'), rbp.open_involvement('a1', 'INV' || i, 'F' || i, 'north', '2026-01-05'),
                 rbp.allocate_worker('a1', 'INV' || i, 'SW1', '2026-01-05')
-           FROM generate_series(1, 8) AS i;
+           FROM generate_series(1, 18) AS i;
     END $do$;
     CREATE TABLE public.tok AS SELECT 'P' || i AS respondent, rbp.issue_invitation('a1', 'INV' || i, 'P' || i, 'qr_code', 3650, '2026-03-02') AS token
-      FROM generate_series(1, 8) AS i;
+      FROM generate_series(1, 18) AS i;
 $setup$) AS x \gset
 
 -- Every channel the extension notifies on, taken from its functions' bodies; and no function
@@ -79,6 +80,38 @@ SELECT pg_sleep(0.5) AS slept \gset
 SELECT is_empty($$SELECT * FROM dblink_get_notify('listener')$$, 'no notification when a name is withdrawn to anonymous or for later anonymous submissions');
 SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.anonymous_holding$$) AS t(n bigint)), 3::bigint,
           'control: the withdrawn response and two submissions were held');
+
+-- Concurrency, which only committed transactions show. Two submissions that run at the same time
+-- each see four held answers (three committed, their own) and release nothing; the scheduled
+-- release then releases the five. And two releases racing for the same batch cannot split it or
+-- release it twice: the second waits for the first's row locks and then finds nothing to release.
+SELECT dblink_connect('a', :'conn') AS a_connected, dblink_connect('b', :'conn') AS b_connected \gset
+SELECT dblink_exec('a', 'SET search_path = public, rbp') AS x, dblink_exec('b', 'SET search_path = public, rbp') AS y \gset
+SELECT dblink_exec('a', 'BEGIN') AS x, dblink_exec('b', 'BEGIN') AS y \gset
+SELECT x FROM dblink('a', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P9'), 'anonymous', '{"q2_trust": 5}')::text$$) AS t(x text) \gset
+SELECT x FROM dblink('b', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P10'), 'anonymous', '{"q2_trust": 1}')::text$$) AS t(x text) \gset
+SELECT dblink_exec('a', 'COMMIT') AS x, dblink_exec('b', 'COMMIT') AS y \gset
+SELECT results_eq($$SELECT * FROM dblink('work', $q$SELECT (SELECT count(*) FROM rbp.anonymous_holding), (SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous')$q$) AS t(held bigint, released bigint)$$,
+                  $$VALUES (5::bigint, 5::bigint)$$, 'two concurrent submissions completing a batch between them each released nothing: five held');
+SELECT is((SELECT n FROM dblink('work', $$SELECT rbp.release_anonymous_responses()$$) AS t(n integer)), 5,
+          'the scheduled release releases them');
+SELECT count(*) AS submitted FROM generate_series(11, 13) AS i,
+       dblink('work', format($$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P%s'), 'anonymous', '{"q2_trust": 4}')::text$$, i)) AS t(x text) \gset
+SELECT dblink_exec('a', 'BEGIN') AS x, dblink_exec('b', 'BEGIN') AS y \gset
+SELECT x FROM dblink('a', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P14'), 'anonymous', '{"q2_trust": 5}')::text$$) AS t(x text) \gset
+SELECT x FROM dblink('b', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P15'), 'anonymous', '{"q2_trust": 1}')::text$$) AS t(x text) \gset
+SELECT dblink_exec('a', 'COMMIT') AS x, dblink_exec('b', 'COMMIT') AS y \gset
+SELECT dblink_exec('a', 'BEGIN') AS x \gset
+SELECT n AS a_released FROM dblink('a', $$SELECT rbp.release_anonymous_responses()$$) AS t(n integer) \gset
+SELECT is(:a_released, 5, 'a first release takes the full batch (its transaction still open)');
+SELECT dblink_send_query('b', $$SELECT rbp.release_anonymous_responses()$$) AS sent \gset
+SELECT pg_sleep(0.5) AS slept \gset
+SELECT is(dblink_is_busy('b'), 1, 'a second release waits for the first one''s locks on the batch');
+SELECT dblink_exec('a', 'COMMIT') AS x \gset
+SELECT is((SELECT n FROM dblink_get_result('b') AS t(n integer)), 0, 'and then finds nothing left to release');
+SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 15::bigint,
+          'the batch was released exactly once, whole');
+SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 
 SELECT * FROM finish();
 
