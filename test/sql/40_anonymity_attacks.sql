@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(89);
+SELECT plan(94);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -291,6 +291,22 @@ SELECT throws_ok('EXPLAIN SELECT * FROM rbp.response', '42501', NULL, 't_intake:
 RESET ROLE;
 SET ROLE t_admin;
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.response', '42501', NULL, 't_admin: cannot EXPLAIN a query on the responses');
+RESET ROLE;
+
+SET ROLE t_staff;
+SELECT is_empty($$SELECT FROM rbp.response WHERE anonymity = 'anonymous'$$, 't_staff: a worker sees no anonymous response at all');
+RESET ROLE;
+SET ROLE t_admin;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 't_admin: cannot read responses at all');
+RESET ROLE;
+SET ROLE t_report;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 't_report: cannot read responses at all');
+RESET ROLE;
+SET ROLE t_case;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 't_case: cannot read responses at all');
+RESET ROLE;
+SET ROLE t_intake;
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 't_intake: cannot read responses at all');
 RESET ROLE;
 
 -- 8. Error messages are the same whatever is held or was submitted before.

@@ -13,7 +13,7 @@ DROP ROLE IF EXISTS rbp_nt_qa;
 CREATE ROLE rbp_nt_qa NOLOGIN;
 RESET client_min_messages;
 SET search_path = public;
-SELECT plan(14);
+SELECT plan(15);
 
 SELECT format('dbname=rbp_notify_test host=%s port=%s user=%s',
               split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_user) AS conn \gset
@@ -112,6 +112,23 @@ SELECT is((SELECT n FROM dblink_get_result('b') AS t(n integer)), 0, 'and then f
 SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 15::bigint,
           'the batch was released exactly once, whole');
 SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
+
+-- Cumulative statistics read by another session around a committed anonymous submission (stats
+-- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
+-- counters of rbp.response do not move; those of the holding area do, which is the documented
+-- residual risk `table_activity_counters` of rbp.privacy_check().
+CREATE TEMP TABLE counters_before AS
+SELECT * FROM dblink('listener', $$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
+                                   AND relname IN ('response', 'answer', 'anonymous_holding')$$) AS t(relname text, n_tup_ins bigint);
+SELECT x FROM dblink('work', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P16'), 'anonymous', '{"q2_trust": 3}')::text
+                                  || pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT pg_sleep(1.5) AS slept \gset
+SELECT results_eq($$SELECT a.relname, a.n_tup_ins - b.n_tup_ins
+                      FROM dblink('listener', $q$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
+                                                  AND relname IN ('response', 'answer', 'anonymous_holding')$q$) AS a(relname text, n_tup_ins bigint)
+                      JOIN counters_before b USING (relname) ORDER BY 1$$,
+                  $$VALUES ('anonymous_holding', 1::bigint), ('answer', 0::bigint), ('response', 0::bigint)$$,
+                  'another session sees no new response or answer after a held submission; only the holding area''s counter moved (documented)');
 
 SELECT * FROM finish();
 
