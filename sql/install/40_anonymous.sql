@@ -43,8 +43,7 @@ REVOKE ALL ON rbp.anonymous_holding FROM PUBLIC;
 -- Row-level security with no policy at all: a second lock should a privilege ever be granted.
 ALTER TABLE rbp.anonymous_holding ENABLE ROW LEVEL SECURITY;
 -- Released rows leave dead tuples behind until VACUUM: have autovacuum remove them promptly.
-ALTER TABLE rbp.anonymous_holding SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0,
-                                       autovacuum_vacuum_insert_threshold = 1000000000);
+ALTER TABLE rbp.anonymous_holding SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0);
 
 -- Anonymous responses may have their channel withheld (NULL) when it would narrow the candidates;
 -- named and worker-only responses always carry it.
