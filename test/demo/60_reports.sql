@@ -1,0 +1,91 @@
+-- make demo, chapter 60: reports with small numbers suppressed, as a report writer sees them.
+-- Builds on chapter 20 (Brighton & Hove, team fst_north, Sam and Jo).
+\set ON_ERROR_STOP 1
+\pset border 2
+SET client_min_messages = warning;
+SET search_path = public, rbp;
+
+\echo
+\echo '== 60. Reports: twenty more families (of Sam, Jo and Kim, new in the team) give feedback between April and June =='
+CREATE ROLE demo_reporter LOGIN IN ROLE rbp_report_writer;
+SET ROLE demo_case_system;
+-- A third worker, Kim, joins the team in April and works with three of the families.
+SELECT rbp.register_staff('brighton_hove', 'SW003', 'Kim Novak', 'fst_north');
+SELECT rbp.register_supervision('brighton_hove', 'SW003', 'SUP01', '2026-04-01');
+SELECT count(rbp.register_respondent('brighton_hove', format('FAMQ2_%s', i), format('PQ2_%s', i), 'parent')) AS parents_registered,
+       count(rbp.open_involvement('brighton_hove', format('INVQ2_%s', i), format('FAMQ2_%s', i), 'fst_north', '2026-04-01')) AS involvements,
+       count(rbp.allocate_worker('brighton_hove', format('INVQ2_%s', i), CASE WHEN i > 17 THEN 'SW003' WHEN i % 2 = 1 THEN 'SW001' ELSE 'SW002' END, '2026-04-01')) AS allocations
+  FROM generate_series(1, 20) AS i;
+CREATE TEMP TABLE demo_q2_token (i integer PRIMARY KEY, token text NOT NULL);
+GRANT ALL ON demo_q2_token TO PUBLIC;
+INSERT INTO demo_q2_token
+SELECT i, rbp.issue_invitation('brighton_hove', format('INVQ2_%s', i), format('PQ2_%s', i), 'text_message', 3650, '2026-04-06')
+  FROM generate_series(1, 20) AS i;
+RESET ROLE;
+
+-- Scores mostly 3 to 5, a 2 now and then; statement j skipped by family i when (i + j) % 5 = 0.
+SET ROLE demo_survey;
+SELECT count(*) AS responses_submitted FROM (
+    SELECT rbp.submit_response(t.token, CASE WHEN t.i % 3 = 0 THEN 'named' ELSE 'worker_only' END::rbp.anonymity,
+                               jsonb_strip_nulls(jsonb_build_object(
+                                   'q2_understands_family',     CASE WHEN (t.i + 1) % 5 <> 0 THEN CASE WHEN (t.i * 1) % 7 = 0 THEN 2 ELSE 3 + (t.i + 1) % 3 END END,
+                                   'q2_builds_relationships',   CASE WHEN (t.i + 2) % 5 <> 0 THEN CASE WHEN (t.i * 2) % 7 = 0 THEN 2 ELSE 3 + (t.i + 2) % 3 END END,
+                                   'q2_trust',                  CASE WHEN (t.i + 3) % 5 <> 0 THEN CASE WHEN (t.i * 3) % 7 = 0 THEN 2 ELSE 3 + (t.i + 3) % 3 END END,
+                                   'q2_sensitive_professional', CASE WHEN (t.i + 4) % 5 <> 0 THEN CASE WHEN (t.i * 4) % 7 = 0 THEN 2 ELSE 3 + (t.i + 4) % 3 END END,
+                                   'q2_works_alongside',        CASE WHEN (t.i + 5) % 5 <> 0 THEN CASE WHEN (t.i * 5) % 7 = 0 THEN 2 ELSE 3 + (t.i + 5) % 3 END END)),
+                               'online', false, make_date(2026, 4 + t.i % 3, 10 + t.i))
+      FROM demo_q2_token t) s;
+RESET ROLE;
+
+\echo
+\echo '== The administrator publishes the closed quarters (here: as of 1 July 2026) =='
+SET ROLE demo_admin;
+SELECT rbp.suppression_threshold() AS threshold, rbp.publish_reports('2026-07-01') AS periods_published;
+RESET ROLE;
+
+\echo
+\echo '== The report writer: all five statements together, by quarter (c = suppressed) =='
+SET ROLE demo_reporter;
+SELECT period_label AS quarter, level, coalesce(worker_name, team_name, authority) AS who,
+       respondents, mean, median, pct_agreeing AS "% agree", suppressed
+  FROM rbp.report_scores
+ WHERE authority = 'brighton_hove' AND period = 'quarter' AND instrument = 'parents_carers'
+   AND question IS NULL AND respondent_kind IS NULL
+ ORDER BY period_start, CASE level WHEN 'authority' THEN 1 WHEN 'team' THEN 2 ELSE 3 END, who;
+
+\echo 'Q2 statement by statement, per worker: a statement with 1 to 5 respondents is c, and so is the next smallest:'
+SELECT coalesce(worker_name, team_name) AS who, question, respondents, mean, pct_agreeing AS "% agree", suppressed
+  FROM rbp.report_scores
+ WHERE authority = 'brighton_hove' AND period = 'quarter' AND period_start = '2026-04-01'
+   AND question IS NOT NULL AND respondent_kind IS NULL AND level IN ('team', 'worker')
+ ORDER BY question, level, who;
+
+\echo 'Response counts and response rates (invitations issued in the same period):'
+SELECT period_label AS period, level, coalesce(worker_name, team_name, authority) AS who,
+       invitations, responses, response_rate_pct AS "rate %"
+  FROM rbp.report_responses
+ WHERE authority = 'brighton_hove' AND respondent_kind IS NULL AND period IN ('month', 'quarter')
+   AND period_start >= '2026-04-01'
+ ORDER BY period_start, period DESC, CASE level WHEN 'authority' THEN 1 WHEN 'team' THEN 2 ELSE 3 END, who;
+
+\echo 'Differencing attempt: the team minus the visible workers, per statement in Q2 (never a suppressed value on its own):'
+SELECT t.question, t.respondents AS team,
+       string_agg(w.worker_name || '=' || w.respondents, ', ' ORDER BY w.worker_name) AS workers,
+       CASE WHEN bool_or(w.suppressed) AND NOT t.suppressed
+            THEN (t.respondents::int - coalesce(sum(w.respondents::int) FILTER (WHERE NOT w.suppressed), 0))::text END
+            AS "team minus visible workers"
+  FROM rbp.report_scores t
+  JOIN rbp.report_scores w ON w.level = 'worker' AND w.team = t.team AND w.period = t.period
+   AND w.period_start = t.period_start AND w.question = t.question AND w.respondent_kind IS NULL
+ WHERE t.authority = 'brighton_hove' AND t.level = 'team' AND t.period = 'quarter' AND t.period_start = '2026-04-01'
+   AND t.question IS NOT NULL AND t.respondent_kind IS NULL
+ GROUP BY t.question, t.respondents, t.suppressed
+ ORDER BY t.question;
+
+\echo 'What the report writer cannot do:'
+\set ON_ERROR_STOP 0
+SELECT rbp.set_suppression_threshold(1);
+SELECT count(*) FROM rbp.response;
+SELECT count(*) FROM rbp.report_cell;
+\set ON_ERROR_STOP 1
+RESET ROLE;
