@@ -31,13 +31,13 @@ SELECT '{points:5,n:0,counts:[1,0,0,0,0]}'::rbp.likert_distribution;
 SELECT '{points:5,n:1,counts:[9223372036854775808,0,0,0,0]}'::rbp.likert_distribution;
 SELECT '{points:5,n:1,counts:[9223372036854775807,1,0,0,0]}'::rbp.likert_distribution;
 
--- Binary form: send shows the layout; COPY BINARY round-trips (receive checks like input does).
+-- Binary form: send shows the layout; COPY BINARY (through psql, into results/) round-trips (receive checks like input does).
 SELECT rbp.likert_distribution_send('{points:3,n:2,counts:[1,0,2]}');
 CREATE TABLE distribution_io (d rbp.likert_distribution);
 INSERT INTO distribution_io VALUES ('{points:5,n:12,counts:[0,1,2,4,5]}'), ('{points:10,n:1,counts:[0,0,0,0,0,0,0,0,0,1]}'), (NULL);
-COPY distribution_io TO '/tmp/feedback_rbp_distribution.bin' (FORMAT binary);
+\copy distribution_io TO 'results/distribution.bin' WITH (FORMAT binary)
 CREATE TABLE distribution_io2 (LIKE distribution_io);
-COPY distribution_io2 FROM '/tmp/feedback_rbp_distribution.bin' (FORMAT binary);
+\copy distribution_io2 FROM 'results/distribution.bin' WITH (FORMAT binary)
 SELECT * FROM distribution_io2;
 SELECT count(*) AS same FROM distribution_io a JOIN distribution_io2 b ON a.d OPERATOR(rbp.=) b.d;
 

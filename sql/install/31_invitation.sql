@@ -244,7 +244,7 @@ BEGIN
 
     IF p_anonymity = 'anonymous' THEN
         PERFORM rbp.hold_anonymous_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,
-                                            CASE WHEN p_give_team THEN v_team END, v_answers);
+                                            CASE WHEN p_give_team THEN v_team END, v_answers, p_submitted_on);
         RETURN;
     END IF;
 

@@ -89,63 +89,96 @@ CREATE FUNCTION rbp.report_suppress(p_layer text, p_threshold integer) RETURNS i
     AS $$
 DECLARE
     v_changed integer;
+    v_cycle_changed boolean;
+    v_kind text;
     v_unresolved integer;
 BEGIN
+    -- Kinds of group one after the other, each to a fixed point, until a whole cycle changes
+    -- nothing: resolving all groups at once would hide a cell in each of two overlapping groups
+    -- where one suffices. Responses-against-respondents first, since its preferred complement (the
+    -- response count) also settles the groups of respondent kinds.
     LOOP
-        -- The state of every group in this layer.
-        DROP TABLE IF EXISTS pg_temp.report_violation;
-        CREATE TEMP TABLE report_violation AS
-        WITH m AS (
-            SELECT gm.group_id, gm.is_total, c.cell_id,
-                   CASE p_layer WHEN 'n' THEN c.hidden ELSE c.share_hidden END AS h,
-                   CASE p_layer WHEN 'n' THEN gm.weight ELSE c.agreeing END AS a,
-                   CASE p_layer WHEN 'n' THEN 0 ELSE c.answers - c.agreeing END AS b
-              FROM pg_temp.report_group_member gm JOIN pg_temp.report_run_cell c USING (cell_id)
-             WHERE p_layer = 'n' OR c.topic = 'scores'
-        ), g AS (
-            SELECT group_id,
-                   bool_or(h) FILTER (WHERE is_total) AS total_hidden,
-                   count(*) FILTER (WHERE h AND NOT is_total) AS hidden_parts,
-                   coalesce(sum(a) FILTER (WHERE h AND NOT is_total), 0) AS hidden_a,
-                   coalesce(sum(b) FILTER (WHERE h AND NOT is_total), 0) AS hidden_b,
-                   count(*) FILTER (WHERE NOT is_total AND (a > 0 OR b > 0)) AS nonzero_parts
-              FROM m GROUP BY group_id
-        )
-        SELECT group_id FROM g
-         WHERE (NOT total_hidden AND hidden_parts > 0
-                AND (hidden_parts = 1 OR hidden_a BETWEEN 1 AND p_threshold OR hidden_b BETWEEN 1 AND p_threshold))
-            OR (total_hidden AND hidden_parts = 0 AND nonzero_parts > 0);
+        v_cycle_changed := false;
+        FOREACH v_kind IN ARRAY ARRAY['topic', 'kind', 'question', 'team', 'authority', 'period', '']
+        LOOP
+            LOOP
+                PERFORM rbp.report_find_violations(p_layer, p_threshold, v_kind);
+                EXIT WHEN NOT EXISTS (SELECT FROM pg_temp.report_violation);
 
-        EXIT WHEN NOT EXISTS (SELECT FROM pg_temp.report_violation);
-
-        -- In each such group hide one more cell: the smallest visible part that can still change
-        -- (not frozen, not a total already determined by visible frozen parts), else the total.
-        WITH pick AS (
-            SELECT DISTINCT ON (gm.group_id) gm.cell_id
-              FROM pg_temp.report_violation v
-              JOIN pg_temp.report_group_member gm USING (group_id)
-              JOIN pg_temp.report_run_cell c USING (cell_id)
-             WHERE NOT c.frozen AND NOT CASE p_layer WHEN 'n' THEN c.determined ELSE c.share_determined END
-               AND NOT CASE p_layer WHEN 'n' THEN c.hidden ELSE c.share_hidden END
-               AND (p_layer = 'n' OR c.topic = 'scores')
-             ORDER BY gm.group_id, gm.is_total, CASE p_layer WHEN 'n' THEN gm.weight ELSE c.answers END, c.cell_id
-        )
-        UPDATE pg_temp.report_run_cell c
-           SET hidden = CASE p_layer WHEN 'n' THEN true ELSE c.hidden END,
-               share_hidden = true
-          FROM pick WHERE c.cell_id = pick.cell_id;
-        GET DIAGNOSTICS v_changed = ROW_COUNT;
-        IF v_changed = 0 THEN
-            SELECT count(*) INTO v_unresolved FROM pg_temp.report_violation;
-            RETURN v_unresolved;
-        END IF;
+                -- In each such group hide one more cell: the smallest visible part that can still
+                -- change (not frozen, not a total already determined by visible frozen parts), else
+                -- the total; between responses and respondents the response count gives way first
+                -- (it is the lesser figure; respondents are what the score reports stand on).
+                WITH pick AS (
+                    SELECT DISTINCT ON (gm.group_id) gm.cell_id
+                      FROM pg_temp.report_violation v
+                      JOIN pg_temp.report_group_member gm USING (group_id)
+                      JOIN pg_temp.report_run_cell c USING (cell_id)
+                     WHERE NOT c.frozen AND NOT CASE p_layer WHEN 'n' THEN c.determined ELSE c.share_determined END
+                       AND NOT CASE p_layer WHEN 'n' THEN c.hidden ELSE c.share_hidden END
+                       AND (p_layer = 'n' OR c.topic = 'scores')
+                     ORDER BY gm.group_id,
+                              CASE WHEN gm.group_id LIKE 'topic|%' THEN NOT gm.is_total ELSE gm.is_total END,
+                              CASE p_layer WHEN 'n' THEN gm.weight ELSE c.answers END, c.cell_id
+                )
+                UPDATE pg_temp.report_run_cell c
+                   SET hidden = CASE p_layer WHEN 'n' THEN true ELSE c.hidden END,
+                       share_hidden = true
+                  FROM pick WHERE c.cell_id = pick.cell_id;
+                GET DIAGNOSTICS v_changed = ROW_COUNT;
+                EXIT WHEN v_changed = 0;
+                v_cycle_changed := true;
+            END LOOP;
+        END LOOP;
+        EXIT WHEN NOT v_cycle_changed;
     END LOOP;
-    RETURN 0;
+    -- what could not be protected (no cell left to hide)
+    PERFORM rbp.report_find_violations(p_layer, p_threshold, '');
+    SELECT count(*) INTO v_unresolved FROM pg_temp.report_violation;
+    RETURN v_unresolved;
 END
 $$;
 COMMENT ON FUNCTION rbp.report_suppress(text, integer) IS
     'Internal (rbp.publish_reports): secondary suppression to a fixed point over the groups of one publication run; returns the groups it could not protect';
 REVOKE ALL ON FUNCTION rbp.report_suppress(text, integer) FROM PUBLIC;
+
+-- The groups of one kind ('' for all) that do not protect their hidden cells, into
+-- pg_temp.report_violation: a visible total with exactly one hidden part, or with hidden parts
+-- that together hold 1..threshold (in the share layer: agreeing or not agreeing); or a hidden
+-- total whose parts are all visible.
+CREATE FUNCTION rbp.report_find_violations(p_layer text, p_threshold integer, p_kind text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    SET client_min_messages = warning
+    AS $$
+BEGIN
+    DROP TABLE IF EXISTS pg_temp.report_violation;
+    CREATE TEMP TABLE report_violation AS
+    WITH m AS (
+        SELECT gm.group_id, gm.is_total, c.cell_id,
+               CASE p_layer WHEN 'n' THEN c.hidden ELSE c.share_hidden END AS h,
+               CASE p_layer WHEN 'n' THEN gm.weight ELSE c.agreeing END AS a,
+               CASE p_layer WHEN 'n' THEN 0 ELSE c.answers - c.agreeing END AS b
+          FROM pg_temp.report_group_member gm JOIN pg_temp.report_run_cell c USING (cell_id)
+         WHERE (p_layer = 'n' OR c.topic = 'scores') AND gm.group_id LIKE p_kind || '%'
+    ), g AS (
+        SELECT group_id,
+               bool_or(h) FILTER (WHERE is_total) AS total_hidden,
+               count(*) FILTER (WHERE h AND NOT is_total) AS hidden_parts,
+               coalesce(sum(a) FILTER (WHERE h AND NOT is_total), 0) AS hidden_a,
+               coalesce(sum(b) FILTER (WHERE h AND NOT is_total), 0) AS hidden_b,
+               count(*) FILTER (WHERE NOT is_total AND (a > 0 OR b > 0)) AS nonzero_parts
+          FROM m GROUP BY group_id
+    )
+    SELECT group_id FROM g
+     WHERE (NOT total_hidden AND hidden_parts > 0
+            AND (hidden_parts = 1 OR hidden_a BETWEEN 1 AND p_threshold OR hidden_b BETWEEN 1 AND p_threshold))
+        OR (total_hidden AND hidden_parts = 0 AND nonzero_parts > 0);
+END
+$$;
+COMMENT ON FUNCTION rbp.report_find_violations(text, integer, text) IS
+    'Internal (rbp.publish_reports): lists the groups of one kind whose suppressed cells are not protected';
+REVOKE ALL ON FUNCTION rbp.report_find_violations(text, integer, text) FROM PUBLIC;
 
 -- The count layer with one rule across topics: a theme count is shown only where the response
 -- count of its team (or authority) and period is (a theme may have been given to every response,
@@ -473,7 +506,8 @@ BEGIN
     -- one publisher at a time: a period is published once
     PERFORM pg_advisory_xact_lock(hashtext('rbp.publish_reports'));
     FOR v_authority IN SELECT authority_id FROM rbp.authority ORDER BY authority_id LOOP
-        SELECT date_trunc('quarter', least(
+        -- from the first quarter of the first year with data, so that every year has four quarters
+        SELECT date_trunc('year', least(
                    (SELECT min(period) FROM rbp.response WHERE authority_id = v_authority),
                    (SELECT min(issued_on) FROM rbp.invitation WHERE authority_id = v_authority)))::date
           INTO v_first;

@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(12);
+SELECT plan(14);
 
 SELECT has_schema('rbp');
 SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'feedback_rbp'), '0.1.0', 'version comes from the control file');
@@ -65,6 +65,16 @@ SELECT is_empty($$
      WHERE a.attrelid IN ('rbp.response'::regclass, 'rbp.answer'::regclass) AND a.attnum > 0
        AND (a.attidentity <> '' OR pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) IS NOT NULL) $$,
     'responses and answers use no sequence');
+
+-- What DROP EXTENSION leaves behind (doc/dba.md): every object and all data go; the schema rbp
+-- (created by CREATE EXTENSION but, as PostgreSQL does for an extension's own schema, not a member)
+-- stays empty, and the group roles, being cluster-wide, stay for the DBA to drop.
+DROP EXTENSION feedback_rbp CASCADE;
+SELECT is((SELECT count(*)::integer FROM pg_class WHERE relnamespace = 'rbp'::regnamespace)
+          + (SELECT count(*)::integer FROM pg_proc WHERE pronamespace = 'rbp'::regnamespace)
+          + (SELECT count(*)::integer FROM pg_type WHERE typnamespace = 'rbp'::regnamespace),
+          0, 'DROP EXTENSION removes every table, function and type: schema rbp is left empty');
+SELECT is((SELECT count(*)::integer FROM pg_roles WHERE rolname LIKE 'rbp\_%'), 6, 'the six group roles are left behind');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(47);
+SELECT plan(49);
 
 \ir ../fixtures/reports_fixture.sql
 ANALYZE rbp.response, rbp.answer, rbp.invitation, rbp.report_cell;
@@ -13,7 +13,24 @@ ANALYZE rbp.response, rbp.answer, rbp.invitation, rbp.report_cell;
 CREATE ROLE test_report_writer IN ROLE rbp_report_writer;
 CREATE ROLE test_admin IN ROLE rbp_admin;
 
-SELECT is(rbp.publish_reports('2027-01-01'), 5, 'four quarters of 2026 and the year 2026 are published');
+-- A second authority whose feedback starts in May: its year is published too.
+INSERT INTO rbp.authority (code, name) VALUES ('late_la', 'Late Authority');
+INSERT INTO rbp.team (authority_id, code, name) SELECT authority_id, 'lt', 'Late team' FROM rbp.authority WHERE code = 'late_la';
+INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
+SELECT authority_id, 'LW1', 'Late worker', team_id FROM rbp.team WHERE code = 'lt';
+INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
+                          submitted_on, qa_status)
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+       'parent', 'online', 'worker_only', '2026-05-01', s.team_id, s.staff_id, '2026-05-10', 'released'
+  FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
+
+SELECT is(rbp.publish_reports('2027-01-01'), 10,
+          'for each authority, the four quarters of 2026 and the year 2026 are published');
+SELECT set_eq($$SELECT period_label, responses FROM rbp.report_responses
+                 WHERE authority = 'late_la' AND level = 'authority' AND respondent_kind IS NULL
+                   AND period IN ('quarter', 'year')$$,
+              $$VALUES ('2026-Q2', '7'), ('2026', '7')$$,
+              'an authority whose feedback starts in May has its quarter and its year published');
 SELECT is((SELECT sum(unresolved)::int FROM rbp.report_publication), 0, 'every group could be protected');
 
 -- What is true (read by the test, as the superuser, before taking the report writer's seat).
@@ -28,7 +45,8 @@ SELECT c.topic, c.level, coalesce(t.code, '-') AS team, coalesce(w.staff_ref, '-
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   LEFT JOIN rbp.question q ON q.question_id = c.question_id
   LEFT JOIN rbp.theme th ON th.theme_id = c.theme_id
- WHERE c.level IN ('authority', 'team', 'worker');
+ WHERE c.level IN ('authority', 'team', 'worker')
+   AND c.authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'test_la');
 -- Worker-attributed responses as they were given (for the anonymity check).
 CREATE TEMP TABLE truth_worker_quarter AS
 SELECT w.staff_ref AS worker, date_trunc('quarter', r.period)::date AS pstart, count(*)::text AS responses
@@ -271,6 +289,12 @@ SELECT ok((SELECT sum(responses::int) FROM rbp.report_responses WHERE authority 
           'anonymous responses do count at team level');
 SELECT is_empty($$SELECT FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$,
                 'QA themes are never reported per worker');
+
+-- Cells that are never published stay unpublished.
+SELECT is_empty($$SELECT level FROM rbp.report_scores WHERE level NOT IN ('authority', 'team', 'worker')
+                  UNION ALL SELECT level FROM rbp.report_responses WHERE level NOT IN ('authority', 'team', 'worker')
+                  UNION ALL SELECT level FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$,
+                'responses without a worker or a team are never shown as cells of their own');
 
 -- Only fixed, nested periods.
 SELECT is_empty($$SELECT FROM pub WHERE pstart <> date_trunc(period, pstart)::date
