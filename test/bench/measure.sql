@@ -141,11 +141,12 @@ BEGIN
     CREATE UNLOGGED TABLE rbp_bench.held AS
     SELECT v_authority AS authority_id, v_instrument AS instrument_id, 'parent'::rbp.respondent_kind AS respondent_kind,
            'online'::rbp.response_channel AS channel, NULL::integer AS team_id,
+           date_trunc('month', current_date)::date AS submitted_in,
            (SELECT array_agg(ROW(q.question_id, (1 + (i + q.position) % 5)::rbp.likert, NULL)::rbp.answer_input ORDER BY q.position)
               FROM rbp.question q WHERE q.instrument_id = v_instrument AND q.kind = 'scale') AS answers
       FROM generate_series(1, p_count) i;
-    INSERT INTO rbp.anonymous_holding (authority_id, instrument_id, respondent_kind, channel, team_id, answers)
-    SELECT * FROM rbp_bench.held;
+    INSERT INTO rbp.anonymous_holding (authority_id, instrument_id, respondent_kind, channel, team_id, submitted_in, answers)
+    SELECT authority_id, instrument_id, respondent_kind, channel, team_id, submitted_in, answers FROM rbp_bench.held;
 END
 $$;
 COMMENT ON FUNCTION rbp_bench.fill_holding(integer) IS 'Benchmark only: hold p_count anonymous responses for one batch release';
