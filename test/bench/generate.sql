@@ -132,7 +132,7 @@ BEGIN
     -- Involvements: every family has one; the rest go round the families again. Started in the
     -- last two and a half years; about 60 % are closed (after 1 to 11 months), the rest open.
     INSERT INTO rbp.involvement (authority_id, involvement_ref, family_id, team_id, started_on, closed_on)
-    SELECT a0 + ai, 'v' || j, f0 + f - 1, t0 + ai * teams + (j * 7) % teams, started,
+    SELECT a0 + ai, 'v' || j, f0 + f - 1, t0 + ai * teams + ((j - 1) / authorities) % teams, started,
            CASE WHEN j % 5 < 3 AND started + dur < today THEN started + dur END
       FROM generate_series(1, involvements) j,
            LATERAL (SELECT (j - 1) % families + 1 AS f) ff,
@@ -149,10 +149,12 @@ BEGIN
         RAISE EXCEPTION 'bench generator: identity values are not contiguous (concurrent inserts?)';
     END IF;
 
-    -- One allocation per involvement, for its whole length, to a worker of its team.
+    -- One allocation per involvement, for its whole length, to a worker of its team. Authority,
+    -- team and worker are the digits of j - 1 in the mixed radix (authorities, teams, workers), so
+    -- every worker of every team gets involvements and none is favoured.
     INSERT INTO rbp.allocation (authority_id, involvement_id, worker_id, during)
     SELECT v.authority_id, v.involvement_id,
-           s0 + (v.team_id - t0) * staff_per_team + (v.involvement_id - v0) % workers,
+           s0 + (v.team_id - t0) * staff_per_team + ((v.involvement_id - v0) / (authorities * teams)) % workers,
            daterange(v.started_on, v.closed_on, '[]')
       FROM rbp.involvement v WHERE v.authority_id >= a0
      ORDER BY v.involvement_id;
@@ -163,7 +165,7 @@ BEGIN
     END IF;
     CREATE UNLOGGED TABLE rbp_bench.draw AS
     SELECT n, gen_random_uuid() AS response_id, v.involvement_id, v.authority_id, v.team_id,
-           s0 + (v.team_id - t0) * staff_per_team + (v.involvement_id - v0) % workers AS worker_id,
+           s0 + (v.team_id - t0) * staff_per_team + ((v.involvement_id - v0) / (authorities * teams)) % workers AS worker_id,
            CASE WHEN child THEN rc0 + ((fi - 1) / 5) * 2 + (fi - 1) % 5 ELSE rp0 + fi - 1 END AS respondent_id,
            CASE WHEN child THEN 'child_young_person' WHEN fi % 4 = 0 THEN 'carer' ELSE 'parent' END::rbp.respondent_kind AS kind,
            CASE WHEN child THEN children_instrument ELSE parents_instrument END AS instrument_id,

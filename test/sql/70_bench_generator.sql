@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 \ir ../bench/generate.sql
 RESET client_min_messages;
-SELECT plan(22);
+SELECT plan(23);
 SET LOCAL search_path = public, rbp;   -- the operators of rbp.anonymity and rbp.likert
 
 -- 2 authorities x 2 teams x (3 workers + 2 supervisors + 1 manager), 20 families, 30
@@ -33,6 +33,8 @@ SELECT results_eq($$ SELECT what, how_many FROM generated WHERE what IN ('respon
                   $$ VALUES ('involvements', 30::bigint), ('responses', 70::bigint), ('scored answers', 340::bigint) $$,
                   'the generator reports what it loaded');
 SELECT is((SELECT count(*) FROM bench_response WHERE anonymity = 'anonymous'), 14::bigint, 'two in ten are anonymous');
+SELECT is((SELECT count(DISTINCT worker_id) FROM rbp.allocation), 12::bigint,
+          'every worker of every team has involvements allocated');
 
 -- Keys and rules the foreign keys and the API would have enforced.
 SELECT is_empty($$ SELECT 1 FROM rbp.answer a LEFT JOIN rbp.response r USING (response_id)
