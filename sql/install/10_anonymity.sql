@@ -109,7 +109,9 @@ CREATE OPERATOR CLASS rbp.anonymity_ops
         OPERATOR 3 rbp.=,
         OPERATOR 4 rbp.>=,
         OPERATOR 5 rbp.>,
-        FUNCTION 1 rbp.anonymity_cmp(rbp.anonymity, rbp.anonymity);
+        FUNCTION 1 rbp.anonymity_cmp(rbp.anonymity, rbp.anonymity),
+        -- equal values have equal bytes, so btree may deduplicate index entries
+        FUNCTION 4 pg_catalog.btequalimage(oid);
 
 CREATE OPERATOR CLASS rbp.anonymity_ops
     DEFAULT FOR TYPE rbp.anonymity USING hash AS

@@ -170,7 +170,9 @@ CREATE OPERATOR CLASS rbp.likert_ops
         OPERATOR 3 rbp.=,
         OPERATOR 4 rbp.>=,
         OPERATOR 5 rbp.>,
-        FUNCTION 1 rbp.likert_cmp(rbp.likert, rbp.likert);
+        FUNCTION 1 rbp.likert_cmp(rbp.likert, rbp.likert),
+        -- equal values have equal bytes, so btree may deduplicate index entries
+        FUNCTION 4 pg_catalog.btequalimage(oid);
 
 CREATE OPERATOR CLASS rbp.likert_ops
     DEFAULT FOR TYPE rbp.likert USING hash AS

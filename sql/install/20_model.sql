@@ -165,6 +165,9 @@ CREATE TABLE rbp.allocation (
 );
 COMMENT ON TABLE rbp.allocation IS 'The social worker allocated to an involvement over a date range, always inside the involvement; one at a time';
 CREATE INDEX allocation_worker ON rbp.allocation (worker_id);
+-- The exclusion constraint's index is on a range of involvement_id, which an equality cannot use:
+-- finding the allocated worker at submission needs its own index.
+CREATE INDEX allocation_involvement ON rbp.allocation (involvement_id);
 
 CREATE TABLE rbp.instrument (
     instrument_id   integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
