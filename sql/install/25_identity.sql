@@ -88,6 +88,25 @@ $$;
 COMMENT ON FUNCTION rbp.team_id_of(integer, text) IS 'Internal: the team_id of a team code in an authority, or error 23503';
 REVOKE ALL ON FUNCTION rbp.team_id_of(integer, text) FROM PUBLIC;
 
+-- Internal: the respondent_id of a reference, or a clear error.
+CREATE FUNCTION rbp.respondent_id_of(p_authority_id integer, p_respondent_ref text) RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    found_id integer;
+BEGIN
+    SELECT respondent_id INTO found_id FROM rbp.respondent WHERE authority_id = p_authority_id AND respondent_ref = p_respondent_ref;
+    IF found_id IS NULL THEN
+        RAISE EXCEPTION 'unknown family member "%"', p_respondent_ref
+            USING ERRCODE = 'foreign_key_violation', HINT = 'Register them first with rbp.register_respondent().';
+    END IF;
+    RETURN found_id;
+END
+$$;
+COMMENT ON FUNCTION rbp.respondent_id_of(integer, text) IS 'Internal: the respondent_id of a family member''s reference in an authority, or error 23503';
+REVOKE ALL ON FUNCTION rbp.respondent_id_of(integer, text) FROM PUBLIC;
+
 CREATE FUNCTION rbp.involvement_id_of(p_authority_id integer, p_involvement_ref text) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp

@@ -31,11 +31,8 @@ BEGIN
     END IF;
     SELECT * INTO v_involvement FROM rbp.involvement
      WHERE involvement_id = rbp.involvement_id_of(v_authority, p_involvement_ref);
-    SELECT * INTO v_respondent FROM rbp.respondent WHERE authority_id = v_authority AND respondent_ref = p_respondent_ref;
-    IF v_respondent.respondent_id IS NULL THEN
-        RAISE EXCEPTION 'unknown respondent "%"', p_respondent_ref
-            USING ERRCODE = 'foreign_key_violation', HINT = 'Register them first with rbp.register_respondent().';
-    END IF;
+    SELECT * INTO v_respondent FROM rbp.respondent
+     WHERE respondent_id = rbp.respondent_id_of(v_authority, p_respondent_ref);
     IF v_respondent.family_id <> v_involvement.family_id THEN
         RAISE EXCEPTION 'respondent "%" is not a member of the family of involvement "%"', p_respondent_ref, p_involvement_ref
             USING ERRCODE = 'invalid_parameter_value';
@@ -122,7 +119,9 @@ CREATE FUNCTION rbp.validate_answers(p_instrument_id integer, p_answers jsonb) R
 DECLARE
     v_key text;
     v_value jsonb;
-    v_question rbp.question;
+    v_question_id integer;
+    v_kind rbp.question_kind;
+    v_points integer;
     v_text text;
     v_result rbp.answer_input[] := '{}';
 BEGIN
@@ -130,39 +129,44 @@ BEGIN
         RAISE EXCEPTION 'answers must be a JSON object keyed by question code'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"q2_trust": 4, "q7_anything_else": "..."}';
     END IF;
-    FOR v_key, v_value IN SELECT key, value FROM jsonb_each(p_answers) ORDER BY key LOOP
-        SELECT * INTO v_question FROM rbp.question WHERE instrument_id = p_instrument_id AND code = v_key;
-        IF v_question.question_id IS NULL THEN
+    -- One query for all answers, each with its question (NULL when the code is unknown).
+    FOR v_key, v_value, v_question_id, v_kind, v_points IN
+        SELECT e.key, e.value, q.question_id, q.kind, q.scale_points
+          FROM jsonb_each(p_answers) AS e
+          LEFT JOIN rbp.question q ON q.instrument_id = p_instrument_id AND q.code = e.key
+         ORDER BY e.key
+    LOOP
+        IF v_question_id IS NULL THEN
             RAISE EXCEPTION 'unknown question "%" for this questionnaire', v_key
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'rbp.survey_questions(token) lists the question codes.';
         END IF;
         CONTINUE WHEN jsonb_typeof(v_value) = 'null';     -- skipped
-        IF v_question.kind = 'scale' THEN
+        IF v_kind = 'scale' THEN
             IF jsonb_typeof(v_value) = 'number' THEN
-                IF v_value::numeric <> trunc(v_value::numeric) OR v_value::numeric NOT BETWEEN 1 AND v_question.scale_points THEN
+                IF v_value::numeric <> trunc(v_value::numeric) OR v_value::numeric NOT BETWEEN 1 AND v_points THEN
                     RAISE EXCEPTION 'answer % to "%" is out of range', v_value, v_key
                         USING ERRCODE = 'numeric_value_out_of_range',
-                              DETAIL = format('Scores are whole numbers from 1 to %s.', v_question.scale_points);
+                              DETAIL = format('Scores are whole numbers from 1 to %s.', v_points);
                 END IF;
-                v_text := (v_value::numeric)::integer || '/' || v_question.scale_points;
+                v_text := (v_value::numeric)::integer || '/' || v_points;
             ELSIF jsonb_typeof(v_value) = 'string' THEN
                 v_text := v_value #>> '{}';
                 CONTINUE WHEN btrim(v_text) = '';
-                IF v_question.scale_points <> 5 AND btrim(v_text) ~ '^[0-9]+$' THEN
-                    v_text := btrim(v_text) || '/' || v_question.scale_points;
+                IF v_points <> 5 AND btrim(v_text) ~ '^[0-9]+$' THEN
+                    v_text := btrim(v_text) || '/' || v_points;
                 END IF;
             ELSE
                 RAISE EXCEPTION 'answer to "%" must be a score', v_key USING ERRCODE = 'invalid_parameter_value';
             END IF;
-            v_result := v_result || ROW(v_question.question_id, rbp.likert_on_scale(v_text::rbp.likert, v_question.scale_points, v_key), NULL)::rbp.answer_input;
+            v_result := v_result || ROW(v_question_id, rbp.likert_on_scale(v_text::rbp.likert, v_points, v_key), NULL)::rbp.answer_input;
         ELSE
             IF jsonb_typeof(v_value) <> 'string' THEN
                 RAISE EXCEPTION 'answer to "%" must be text', v_key USING ERRCODE = 'invalid_parameter_value';
             END IF;
             v_text := btrim(v_value #>> '{}');
             CONTINUE WHEN v_text = '';
-            v_result := v_result || ROW(v_question.question_id, NULL, v_text)::rbp.answer_input;
+            v_result := v_result || ROW(v_question_id, NULL, v_text)::rbp.answer_input;
         END IF;
     END LOOP;
     RETURN v_result;

@@ -23,7 +23,7 @@ REVOKE ALL ON FUNCTION rbp.responsible_for(integer, integer, date) FROM PUBLIC;
 -- Internal: (re)route one response as of a date. Supersedes the current route if the responsible
 -- reviewer changed; tells the case system (NOTIFY rbp_feedback_routed, payload: the random route_id
 -- only) when the item is already visible to its new recipient.
-CREATE FUNCTION rbp.route_response(p_response_id uuid, p_on date, p_reason text) RETURNS void
+CREATE FUNCTION rbp.route_response(p_response_id uuid, p_on date, p_reason text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
@@ -35,18 +35,18 @@ DECLARE
 BEGIN
     SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
     IF v_response.anonymity = 'anonymous' THEN
-        RETURN;     -- anonymous feedback is never attributed to a worker
+        RETURN false;   -- anonymous feedback is never attributed to a worker
     END IF;
     SELECT * INTO v_current FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL FOR UPDATE;
     -- Routing never goes back in time: not before the submission, not before the current route.
     IF p_on < v_response.submitted_on OR p_on < v_current.routed_on THEN
-        RETURN;
+        RETURN false;
     END IF;
     v_recipient := rbp.responsible_for(v_response.worker_id, v_response.team_id, p_on);
     IF v_current.route_id IS NOT NULL THEN
         IF v_current.recipient_kind = v_recipient.recipient_kind
            AND v_current.recipient_id IS NOT DISTINCT FROM v_recipient.recipient_id THEN
-            RETURN;
+            RETURN false;
         END IF;
         UPDATE rbp.route SET superseded_on = p_on WHERE route_id = v_current.route_id;
     END IF;
@@ -56,9 +56,10 @@ BEGIN
     IF v_response.qa_status = 'released' THEN
         PERFORM pg_notify('rbp_feedback_routed', v_route::text);
     END IF;
+    RETURN true;
 END
 $$;
-COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history';
+COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history; true when a new route was recorded';
 REVOKE ALL ON FUNCTION rbp.route_response(uuid, date, text) FROM PUBLIC;
 
 -- Open items (no supervision review yet) follow supervision changes. Called by the registration
@@ -72,8 +73,6 @@ CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_work
 DECLARE
     v_response uuid;
     v_moved integer := 0;
-    v_before uuid;
-    v_after uuid;
 BEGIN
     FOR v_response IN
         SELECT r.response_id FROM rbp.response r
@@ -81,10 +80,7 @@ BEGIN
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
-        SELECT route_id INTO v_before FROM rbp.route WHERE response_id = v_response AND superseded_on IS NULL;
-        PERFORM rbp.route_response(v_response, p_on, 'supervision_change');
-        SELECT route_id INTO v_after FROM rbp.route WHERE response_id = v_response AND superseded_on IS NULL;
-        IF v_after IS DISTINCT FROM v_before THEN
+        IF rbp.route_response(v_response, p_on, 'supervision_change') THEN
             v_moved := v_moved + 1;
         END IF;
     END LOOP;

@@ -460,8 +460,11 @@ CREATE FUNCTION rbp.schedule_on_invitation_used() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    -- Found through the unique (involvement_id, respondent_id) the invitation carries: this runs on
+    -- every submission, and last_invitation_id has no index of its own.
     UPDATE rbp.invitation_schedule SET reminder_due_on = NULL
-     WHERE last_invitation_id = NEW.invitation_id AND reminder_due_on IS NOT NULL;
+     WHERE involvement_id = NEW.involvement_id AND respondent_id = NEW.respondent_id
+       AND last_invitation_id = NEW.invitation_id AND reminder_due_on IS NOT NULL;
     RETURN NULL;
 END
 $$;
@@ -588,19 +591,22 @@ CREATE FUNCTION rbp.record_reminder(p_invitation_id bigint, p_sent_on date DEFAU
 DECLARE
     v_ids bigint[];
     v_sent integer;
+    v_involvement integer;
+    v_respondent integer;
 BEGIN
     IF p_invitation_id IS NULL OR p_sent_on IS NULL THEN
         RAISE EXCEPTION 'a reminder needs an invitation and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     UPDATE rbp.invitation SET reminders_sent = reminders_sent + 1
      WHERE invitation_id = p_invitation_id
-    RETURNING reminders_sent INTO v_sent;
+    RETURNING reminders_sent, involvement_id, respondent_id INTO v_sent, v_involvement, v_respondent;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation';
     END IF;
     WITH s AS (
         UPDATE rbp.invitation_schedule SET last_reminder_on = p_sent_on
-         WHERE last_invitation_id = p_invitation_id RETURNING schedule_id)
+         WHERE involvement_id = v_involvement AND respondent_id = v_respondent
+           AND last_invitation_id = p_invitation_id RETURNING schedule_id)
     SELECT array_agg(schedule_id) INTO v_ids FROM s;
     IF v_ids IS NOT NULL THEN
         PERFORM rbp.refresh_schedules(v_ids);
@@ -612,25 +618,6 @@ COMMENT ON FUNCTION rbp.record_reminder(bigint, date) IS
     'Case system: record that a reminder of an invitation was sent (the invitation_id comes from rbp.due_invitations()); refused beyond the authority''s limit (23514) or after an opt-out (55000). Returns the number sent so far';
 REVOKE ALL ON FUNCTION rbp.record_reminder(bigint, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.record_reminder(bigint, date) TO rbp_case_system;
-
--- Internal: the respondent_id of a reference, or a clear error.
-CREATE FUNCTION rbp.respondent_id_of(p_authority_id integer, p_respondent_ref text) RETURNS integer
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-DECLARE
-    found_id integer;
-BEGIN
-    SELECT respondent_id INTO found_id FROM rbp.respondent WHERE authority_id = p_authority_id AND respondent_ref = p_respondent_ref;
-    IF found_id IS NULL THEN
-        RAISE EXCEPTION 'unknown family member "%"', p_respondent_ref
-            USING ERRCODE = 'foreign_key_violation', HINT = 'Register them first with rbp.register_respondent().';
-    END IF;
-    RETURN found_id;
-END
-$$;
-COMMENT ON FUNCTION rbp.respondent_id_of(integer, text) IS 'Internal: the respondent_id of a family member''s reference in an authority, or error 23503';
-REVOKE ALL ON FUNCTION rbp.respondent_id_of(integer, text) FROM PUBLIC;
 
 -- Internal: change a family member's preferences, then re-apply the rule to their schedules.
 CREATE FUNCTION rbp.change_preference(p_authority text, p_respondent_ref text, p_column text, p_value text)
