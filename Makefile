@@ -11,10 +11,20 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTEN
 MODULE_big  = $(EXTENSION)
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
+# Released versions: their full install scripts are committed (sql/feedback_rbp--X.sql) and never
+# regenerated. Releasing a version = add it here and commit its script; the next version's upgrade
+# script is assembled from the pieces in sql/upgrade/FROM--TO/ (one piece per concept, in name order).
+RBP_RELEASED       = 0.1.0
+RBP_PREVIOUS       = $(lastword $(RBP_RELEASED))
 RBP_INSTALL_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 RBP_INSTALL_PIECES = $(sort $(wildcard sql/install/*.sql))
-DATA_built  = $(RBP_INSTALL_SCRIPT)
-DATA        = $(filter-out $(RBP_INSTALL_SCRIPT),$(wildcard sql/$(EXTENSION)--*.sql))
+RBP_UPGRADE_SCRIPT = sql/$(EXTENSION)--$(RBP_PREVIOUS)--$(EXTVERSION).sql
+RBP_UPGRADE_PIECES = $(sort $(wildcard sql/upgrade/$(RBP_PREVIOUS)--$(EXTVERSION)/*.sql))
+ifneq ($(filter $(EXTVERSION),$(RBP_RELEASED)),)
+$(error version $(EXTVERSION) is released and its script is frozen: raise default_version in $(EXTENSION).control)
+endif
+DATA_built  = $(RBP_INSTALL_SCRIPT) $(RBP_UPGRADE_SCRIPT)
+DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress inputs: every sql/*.sql that is not an extension script, in name order.
 REGRESS     = $(sort $(basename $(notdir $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
@@ -48,4 +58,8 @@ endif
 $(RBP_INSTALL_SCRIPT): $(RBP_INSTALL_PIECES) $(EXTENSION).control
 	@for f in $(RBP_INSTALL_PIECES); do echo "-- ==== $$f (generated file: edit the piece) ===="; cat "$$f"; echo; done > $@
 
-all: $(RBP_INSTALL_SCRIPT)
+$(RBP_UPGRADE_SCRIPT): $(RBP_UPGRADE_PIECES) $(EXTENSION).control
+	@printf '%s\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit' > $@
+	@for f in $(RBP_UPGRADE_PIECES); do echo "-- ==== $$f (generated file: edit the piece) ===="; cat "$$f"; echo; done >> $@
+
+all: $(RBP_INSTALL_SCRIPT) $(RBP_UPGRADE_SCRIPT)

@@ -7,7 +7,8 @@ RESET client_min_messages;
 SELECT plan(14);
 
 SELECT has_schema('rbp');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'feedback_rbp'), '0.1.0', 'version comes from the control file');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'feedback_rbp'),
+          (SELECT default_version FROM pg_available_extensions WHERE name = 'feedback_rbp'), 'version comes from the control file');
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'feedback_rbp'), false, 'the extension is not relocatable');
 SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'feedback_rbp'), 'rbp', 'objects live in schema rbp');
 

@@ -1,0 +1,3 @@
+-- Upgrade 0.1.0 -> 0.2.0. Each later piece of this directory carries the changes of one concept,
+-- in the same name order as sql/install/. The result must equal a fresh 0.2.0 install exactly:
+-- make test compares the two catalogs (test/upgrade/catalog.sql) and every row kept.

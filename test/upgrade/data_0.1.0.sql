@@ -1,0 +1,12 @@
+SET client_min_messages = warning;
+SELECT rbp.register_authority('north', 'North');
+SELECT rbp.register_team('north', 't1', 'Team');
+SELECT rbp.register_staff('north', 'A', 'Worker A', 't1'), rbp.register_staff('north', 'S', 'Supervisor', 't1');
+SELECT rbp.register_supervision('north', 'A', 'S', '2026-01-01');
+SELECT rbp.register_respondent('north', 'F1', 'P1', 'parent'), rbp.register_respondent('north', 'F1', 'P2', 'carer');
+SELECT rbp.open_involvement('north', 'I1', 'F1', 't1', '2026-01-05');
+SELECT rbp.allocate_worker('north', 'I1', 'A', '2026-01-05');
+SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P1', 'link', 3650, '2026-02-01'), 'named', '{"q2_trust": 4, "q4_impact": "Good"}', 'online', false, '2026-02-10');
+SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P2', 'link', 3650, '2026-02-01'), 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-02-11');
+SELECT rbp.issue_invitation('north', 'I1', 'P2', 'email', 28, '2026-03-01');
+SELECT rbp.set_suppression_threshold(6);
