@@ -500,10 +500,9 @@ cadence_windows(PG_FUNCTION_ARGS)
 					 errmsg("cadence windows need a finite anchor and a finite end date")));
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcontext = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		/* The SQL declaration returns a table: anything else is an internal error. */
 		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("function returning record called in context that cannot accept type record")));
+			elog(ERROR, "rbp.cadence_windows: the declared result is not a row type");
 		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
 		st = palloc(sizeof(CadenceWindowsState));
 		st->c = *PG_GETARG_CADENCE_P(0);
