@@ -15,7 +15,8 @@
  *   3. reports what it could not protect (no variable left that may still change).
  *
  * Memory is the model of one run: a few arrays of the variables and the relation terms.
- * Hiding a cell's count hides its point counts with it (the points add up to the count).
+ * Hiding a cell's count hides its point counts with it (the points add up to the count), and a
+ * point hides the other points of its cell.
  */
 #include "postgres.h"
 
@@ -341,13 +342,20 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 
 /* ---- secondary suppression ----------------------------------------------------------------- */
 
+/*
+ * Hides a variable. A cell's count hides its points; a point hides the other points of its cell
+ * (a distribution is shown whole or not at all: otherwise a reader adding up columns of points
+ * across cells learns what no single relation says).
+ */
 static void
 hide(SuppressModel *m, int v)
 {
 	int			k;
+	int			cell = m->owner[v] >= 0 ? m->owner[v] : v;
 
-	m->hidden[v] = true;
-	for (k = m->children_start[v]; k < m->children_start[v + 1]; k++)
+	if (!m->frozen[v])
+		m->hidden[v] = true;
+	for (k = m->children_start[cell]; k < m->children_start[cell + 1]; k++)
 		if (!m->frozen[m->children[k]])
 			m->hidden[m->children[k]] = true;
 }
@@ -409,14 +417,17 @@ candidate(SuppressModel *m, int start, int *seen_mark, int mark, int *frontier, 
 
 /*
  * rbp.report_protect(value, hidden, frozen, lower, owner, term_rel, term_var, term_coef, rel_eq,
- *                    min_width, secondary) RETURNS smallint[]
+ *                    demand, min_width, secondary) RETURNS smallint[]
+ * demand: the variables that must keep min_width possible values when hidden (the published
+ * counts; not the derived ones, which are never published and only carry relations).
  */
 Datum
 report_protect(PG_FUNCTION_ARGS)
 {
 	SuppressModel m;
-	int			min_width = PG_ARGISNULL(9) ? 3 : PG_GETARG_INT32(9);
-	bool		secondary = PG_ARGISNULL(10) ? true : PG_GETARG_BOOL(10);
+	bool	   *demand;
+	int			min_width = PG_ARGISNULL(10) ? 3 : PG_GETARG_INT32(10);
+	bool		secondary = PG_ARGISNULL(11) ? true : PG_GETARG_BOOL(11);
 	int64	   *lb,
 			   *ub;
 	int		   *seen,
@@ -432,6 +443,10 @@ report_protect(PG_FUNCTION_ARGS)
 	int			v;
 
 	read_model(fcinfo, &m);
+	if (PG_ARGISNULL(9))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the model of a publication run must not be NULL")));
+	demand = array_values(PG_GETARG_ARRAYTYPE_P(9), BOOLOID, m.nvars, "demand");
 	if (min_width < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("min_width must be at least 1")));
@@ -445,9 +460,9 @@ report_protect(PG_FUNCTION_ARGS)
 	touched = palloc0(sizeof(int) * (m.nvars + 1));
 	primary = palloc(sizeof(bool) * (m.nvars + 1));
 
-	/* a hidden count hides its points */
+	/* a hidden count hides its points; a hidden point the other points of its cell */
 	for (v = 0; v < m.nvars; v++)
-		if (m.hidden[v] && m.children_start[v] < m.children_start[v + 1])
+		if (m.hidden[v] && !m.frozen[v])
 			hide(&m, v);
 	memcpy(primary, m.hidden, sizeof(bool) * m.nvars);
 
@@ -470,7 +485,7 @@ report_protect(PG_FUNCTION_ARGS)
 			int			w;
 			int			k;
 
-			if (!was_hidden[v] || ub[v] - lb[v] >= min_width - 1)
+			if (!was_hidden[v] || !demand[v] || ub[v] - lb[v] >= min_width - 1)
 				continue;
 			/*
 			 * Hidden only to protect others, yet known exactly from what is shown: it demands

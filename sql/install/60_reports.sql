@@ -1,5 +1,5 @@
--- Reports for report writers (guarantee G3): per-worker, per-team and per-authority counts by
--- quarter and reporting year (months at authority level only), with small numbers suppressed so
+-- Reports for report writers (guarantee G3): per-authority, per-team and per-worker counts by
+-- quarter, per-authority and per-team by reporting year, per-authority by month, with small numbers suppressed so
 -- that nothing a reader can solve from the whole publication recovers a suppressed value.
 -- doc/reports.md explains the rules to report writers; this file implements them.
 --
@@ -189,13 +189,13 @@ CREATE TRIGGER response_late_for_reports BEFORE INSERT OR UPDATE OF period ON rb
 
 CREATE FUNCTION rbp.report_protect(p_value bigint[], p_hidden boolean[], p_frozen boolean[], p_lower bigint[],
                                    p_owner integer[], p_term_rel integer[], p_term_var integer[],
-                                   p_term_coef integer[], p_rel_eq boolean[], p_min_width integer,
-                                   p_secondary boolean)
+                                   p_term_coef integer[], p_rel_eq boolean[], p_demand boolean[],
+                                   p_min_width integer, p_secondary boolean)
     RETURNS smallint[]
     AS 'MODULE_PATHNAME', 'report_protect' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION rbp.report_protect(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[], integer, boolean) IS
-    'Internal (publish_reports): secondary suppression of one publication model; per variable 0 shown, 1 suppressed, 2 suppressed but not protectable';
-REVOKE ALL ON FUNCTION rbp.report_protect(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[], integer, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION rbp.report_protect(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[], boolean[], integer, boolean) IS
+    'Internal (publish_reports): secondary suppression of one publication model (p_demand: the variables that must keep min_width possible values when suppressed); per variable 0 shown, 1 suppressed, 2 suppressed but not protectable';
+REVOKE ALL ON FUNCTION rbp.report_protect(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[], boolean[], integer, boolean) FROM PUBLIC;
 
 CREATE FUNCTION rbp.report_bounds(p_value bigint[], p_hidden boolean[], p_frozen boolean[], p_lower bigint[],
                                   p_owner integer[], p_term_rel integer[], p_term_var integer[],
@@ -224,7 +224,7 @@ BEGIN
     ) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS report_run_var (
         var_no integer PRIMARY KEY, cell_no integer, point integer, value bigint, hidden boolean,
-        frozen boolean, lower bigint, owner integer, status smallint
+        frozen boolean, lower bigint, owner integer, status smallint, demand boolean
     ) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS report_run_term (
         rel_key text, var_no integer, coef integer, eq boolean
@@ -232,6 +232,8 @@ BEGIN
     DELETE FROM pg_temp.report_run_cell;
     DELETE FROM pg_temp.report_run_var;
     DELETE FROM pg_temp.report_run_term;
+    CREATE TEMP TABLE IF NOT EXISTS report_run_aux (aux_no integer, cell_no integer, sign integer) ON COMMIT DELETE ROWS;
+    DELETE FROM pg_temp.report_run_aux;
 END
 $$;
 COMMENT ON FUNCTION rbp.report_work_tables() IS
@@ -275,7 +277,7 @@ BEGIN
             SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = p_kind
             UNION ALL
             SELECT CASE WHEN c.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, c.team_id, c.worker_id
-             WHERE c.team_id IS NOT NULL AND c.pkind = p_kind
+             WHERE c.team_id IS NOT NULL AND c.pkind = 'quarter'
          ) e
          CROSS JOIN LATERAL (SELECT NULL::rbp.respondent_kind UNION ALL SELECT c.kind WHERE e.level = 'authority' AND c.pkind = p_kind) k(kind)
     ), per_response AS (
@@ -316,7 +318,7 @@ BEGIN
             UNION ALL SELECT 'authority', NULL, NULL, i.kind WHERE p.pkind = p_kind
             UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = p_kind
             UNION ALL SELECT CASE WHEN i.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, i.team_id, i.worker_id, NULL
-                       WHERE p.pkind = p_kind
+                       WHERE p.pkind = 'quarter'
          ) e(level, team_id, worker_id, kind)
          GROUP BY e.level, e.team_id, e.worker_id, p.pkind, p.pstart, e.kind
     )
@@ -381,29 +383,81 @@ COMMENT ON FUNCTION rbp.report_load_cells(integer, date, date, text[], integer) 
 REVOKE ALL ON FUNCTION rbp.report_load_cells(integer, date, date, text[], integer) FROM PUBLIC;
 
 -- The linear model of the cells in pg_temp.report_run_cell: every relation a reader knows, written
--- once. Variables: each cell's count (point 0) and, for a statement, its count at each point.
--- Relations ("sum of coef * var = 0", or ">= 0" when not eq) are kept only where the true values
--- satisfy them, and a covering relation whose parts happen to add up exactly is made an equality
--- (a reader may assume nobody answered twice).
+-- once. Variables: each cell's count (point 0) and, for a statement, its count at each point; and
+-- the derived counts a reader can form but that are never published (aux_*): people who responded
+-- but scored nothing, who scored but skipped a statement, the answers beyond one per person, people
+-- who responded but were not tagged with a theme, people counted in more than one part of a period.
+-- Each derived count is the difference of two published ones, is >= 0, and adds up over entities
+-- like any count: writing them down lets interval propagation follow a difference through the
+-- entities as a solver would. Relations ("sum of coef * var = 0") are kept only where the true
+-- values satisfy them; a derived count that is 0 in truth is taken as known (a reader may assume
+-- nobody answered twice, or everybody answered everything).
 CREATE FUNCTION rbp.report_build_model() RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+DECLARE
+    v_next integer := (SELECT coalesce(max(cell_no), 0) + 1 FROM pg_temp.report_run_cell);
 BEGIN
-    INSERT INTO pg_temp.report_run_var (var_no, cell_no, point, value, hidden, frozen, lower, owner)
-    SELECT row_number() OVER (ORDER BY v.cell_no, v.point), v.cell_no, v.point, v.value, v.hidden, v.frozen, v.lower, 0
-      FROM (SELECT c.cell_no, 0 AS point, c.n AS value, c.hidden, c.frozen OR c.level IN ('no_team', 'no_worker') AS frozen,
-                   CASE WHEN c.level IN ('no_team', 'no_worker') THEN 0 ELSE 1 END AS lower
+    -- derived counts as pseudo-cells (topic aux_*), each with the cells it is the difference of
+    -- (report_run_aux: sign +1 for the minuend, -1 for the subtrahends)
+    DELETE FROM pg_temp.report_run_aux;
+    WITH c AS (
+        SELECT c.*, concat_ws('|', c.level, c.team_id, c.worker_id, c.period_kind, c.period_start) AS ek
+          FROM pg_temp.report_run_cell c WHERE c.topic NOT LIKE 'aux%'
+    ), pairs AS (
+        -- responded but scored on no instrument (by kind where kinds are broken down)
+        SELECT 'aux_unscored' AS topic, r.cell_no AS minuend, NULL::integer AS instrument_id, NULL::integer AS question_id,
+               r.respondent_kind, NULL::integer AS theme_id,
+               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'scores' AND s.question_id IS NULL AND s.ek = r.ek
+                        AND s.respondent_kind IS NOT DISTINCT FROM r.respondent_kind) AS subtrahends
+          FROM c r WHERE r.topic = 'responses'
+        UNION ALL
+        -- scored but skipped statement q (all kinds)
+        SELECT 'aux_skip', a.cell_no, a.instrument_id, q.question_id, NULL, NULL,
+               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'scores' AND s.question_id = q.question_id AND s.ek = a.ek)
+          FROM c a JOIN rbp.question q ON q.instrument_id = a.instrument_id AND q.kind = 'scale'
+         WHERE a.topic = 'scores' AND a.question_id IS NULL AND a.respondent_kind IS NULL
+        UNION ALL
+        -- responded but not tagged with theme t
+        SELECT 'aux_untagged', r.cell_no, NULL, NULL, NULL, th.theme_id,
+               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'themes' AND s.theme_id = th.theme_id AND s.ek = r.ek)
+          FROM c r JOIN (SELECT DISTINCT theme_id FROM c WHERE topic = 'themes') th ON true
+         WHERE r.topic = 'responses' AND r.respondent_kind IS NULL AND r.level <> 'worker' AND r.level <> 'no_worker'
+    ), aux AS (
+        SELECT p.*, row_number() OVER (ORDER BY p.minuend, p.topic, p.question_id, p.theme_id) - 1 + v_next AS aux_no
+          FROM pairs p
+    ), ins AS (
+        INSERT INTO pg_temp.report_run_aux (aux_no, cell_no, sign)
+        SELECT a.aux_no, a.minuend, 1 FROM aux a
+        UNION ALL SELECT a.aux_no, x, -1 FROM aux a CROSS JOIN unnest(a.subtrahends) x
+    )
+    INSERT INTO pg_temp.report_run_cell (cell_no, topic, level, team_id, worker_id, period_kind, period_start,
+                                         instrument_id, question_id, respondent_kind, theme_id, n, frozen, hidden)
+    SELECT a.aux_no, a.topic, m.level, m.team_id, m.worker_id, m.period_kind, m.period_start, a.instrument_id,
+           a.question_id, a.respondent_kind, a.theme_id,
+           m.n - coalesce((SELECT sum(s.n) FROM pg_temp.report_run_cell s WHERE s.cell_no = ANY (a.subtrahends)), 0),
+           true, true
+      FROM aux a JOIN pg_temp.report_run_cell m ON m.cell_no = a.minuend;
+
+    INSERT INTO pg_temp.report_run_var (var_no, cell_no, point, value, hidden, frozen, lower, owner, demand)
+    SELECT row_number() OVER (ORDER BY v.cell_no, v.point), v.cell_no, v.point, v.value, v.hidden, v.frozen, v.lower, 0,
+           v.demand
+      FROM (SELECT c.cell_no, 0 AS point, c.n AS value,
+                   -- a derived count that is 0 in truth is taken as known
+                   CASE WHEN c.topic LIKE 'aux%' THEN c.n > 0 ELSE c.hidden END AS hidden,
+                   c.frozen OR c.level IN ('no_team', 'no_worker') AS frozen,
+                   CASE WHEN c.level IN ('no_team', 'no_worker') OR c.topic LIKE 'aux%' THEN 0 ELSE 1 END AS lower,
+                   c.topic NOT LIKE 'aux%' AS demand
               FROM pg_temp.report_run_cell c
             UNION ALL
             SELECT c.cell_no, p, rbp.point_count(c.summary, p), coalesce(c.points_hidden[p], c.hidden),
-                   c.frozen OR c.level IN ('no_team', 'no_worker'), 0
+                   c.frozen OR c.level IN ('no_team', 'no_worker'), 0, true
               FROM pg_temp.report_run_cell c CROSS JOIN generate_series(1, rbp.points(c.summary)) p
              WHERE c.topic = 'scores' AND c.question_id IS NOT NULL) v;
     UPDATE pg_temp.report_run_var p SET owner = n.var_no
       FROM pg_temp.report_run_var n WHERE p.point > 0 AND n.cell_no = p.cell_no AND n.point = 0;
 
-    -- Cells with their variables, and their place: dims = everything but entity and period.
     INSERT INTO pg_temp.report_run_term (rel_key, var_no, coef, eq)
     WITH cv AS (
         SELECT v.var_no, v.point, v.value, c.*,
@@ -415,6 +469,7 @@ BEGIN
         SELECT 'team|' || c.period_kind || c.period_start || '|' || c.team_id || '|' || c.dims AS rel_key, c.var_no,
                CASE WHEN c.level = 'team' THEN -1 ELSE 1 END AS coef, 'eq' AS how
           FROM cv c WHERE c.level IN ('team', 'worker', 'no_worker') AND c.respondent_kind IS NULL
+           AND c.period_kind = 'quarter'
         UNION ALL
         SELECT 'auth|' || c.period_kind || c.period_start || '|' || c.dims, c.var_no,
                CASE WHEN c.level = 'authority' THEN -1 ELSE 1 END, 'eq'
@@ -424,45 +479,37 @@ BEGIN
         -- respondent kinds add up (authority level)
         SELECT 'kind|' || c.period_kind || c.period_start || '|' || concat_ws('|', c.topic, c.instrument_id, c.question_id, c.point),
                c.var_no, CASE WHEN c.respondent_kind IS NULL THEN -1 ELSE 1 END, 'eq'
-          FROM cv c WHERE c.level = 'authority' AND c.question_id IS NULL AND c.topic IN ('responses', 'invitations', 'scores')
-           AND c.period_kind <> 'month'
+          FROM cv c WHERE c.level = 'authority' AND c.question_id IS NULL
+           AND c.topic IN ('responses', 'invitations', 'scores', 'aux_unscored') AND c.period_kind <> 'month'
         UNION ALL
         -- the points of a statement add up to its count
         SELECT 'pts|' || c.cell_no, c.var_no, CASE WHEN c.point = 0 THEN -1 ELSE 1 END, 'eq'
           FROM cv c WHERE c.topic = 'scores' AND c.question_id IS NOT NULL
         UNION ALL
-        -- all statements >= each statement; sum of the statements >= all statements
-        SELECT 'stm1|' || s.cell_no, x.var_no, x.coef, 'ge'
-          FROM cv s JOIN cv a ON a.topic = 'scores' AND a.question_id IS NULL AND a.respondent_kind IS NULL
-           AND a.point = 0 AND a.entity = s.entity AND a.period_kind = s.period_kind AND a.period_start = s.period_start
-           AND a.instrument_id = s.instrument_id
-         CROSS JOIN LATERAL (VALUES (a.var_no, 1), (s.var_no, -1)) x(var_no, coef)
-         WHERE s.topic = 'scores' AND s.question_id IS NOT NULL AND s.point = 0
+        -- each derived count: minuend - subtrahends - derived = 0
+        SELECT 'aux|' || x.aux_no, v.var_no, x.sign, 'eq'
+          FROM pg_temp.report_run_aux x JOIN pg_temp.report_run_var v ON v.cell_no = x.cell_no AND v.point = 0
         UNION ALL
+        SELECT 'aux|' || x.aux_no, v.var_no, -1, 'eq'
+          FROM (SELECT DISTINCT aux_no FROM pg_temp.report_run_aux) x
+          JOIN pg_temp.report_run_var v ON v.cell_no = x.aux_no AND v.point = 0
+        UNION ALL
+        -- the statements' answers are at least the people who scored (the answers beyond one
+        -- per person are not a count of people: a plain inequality)
         SELECT 'stm2|' || c.entity || c.period_kind || c.period_start || '|' || c.instrument_id, c.var_no,
                CASE WHEN c.question_id IS NULL THEN -1 ELSE 1 END, 'ge'
           FROM cv c WHERE c.topic = 'scores' AND c.respondent_kind IS NULL AND c.point = 0
         UNION ALL
-        -- people who scored (any instrument), or whose response was tagged, are among those who responded
-        SELECT 'scored|' || c.entity || c.period_kind || c.period_start || '|' || coalesce(c.respondent_kind::text, '*'),
-               c.var_no, CASE WHEN c.topic = 'responses' THEN 1 ELSE -1 END, 'ge'
-          FROM cv c WHERE c.point = 0 AND (c.topic = 'responses' OR (c.topic = 'scores' AND c.question_id IS NULL))
-        UNION ALL
-        SELECT 'tagged|' || t.cell_no, x.var_no, x.coef, 'ge'
-          FROM cv t JOIN cv r ON r.topic = 'responses' AND r.respondent_kind IS NULL AND r.entity = t.entity
-           AND r.period_kind = t.period_kind AND r.period_start = t.period_start
-         CROSS JOIN LATERAL (VALUES (r.var_no, 1), (t.var_no, -1)) x(var_no, coef)
-         WHERE t.topic = 'themes'
-        UNION ALL
-        -- a period is covered by its parts (months of a quarter, quarters of a year): parts >= whole,
-        -- and, for responses and invitations, the whole >= each part
+        -- a period is covered by its parts (months of a quarter, quarters of a year): parts >= whole
+        -- (equal when they add up exactly: nobody counted in two parts), and, for people who
+        -- responded and invitations, the whole >= each part
         SELECT 'cover|' || w.var_no, x.var_no, x.coef, 'cover'
           FROM cv w JOIN cv p ON p.entity = w.entity AND p.dims = w.dims
            AND p.period_kind = CASE w.period_kind WHEN 'quarter' THEN 'month' ELSE 'quarter' END
            AND p.period_start >= w.period_start
            AND p.period_start < w.period_start + CASE w.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 year' END
          CROSS JOIN LATERAL (VALUES (p.var_no, 1), (w.var_no, 0)) x(var_no, coef)
-         WHERE w.period_kind IN ('quarter', 'year')
+         WHERE w.period_kind IN ('quarter', 'year') AND w.topic NOT LIKE 'aux%'
         UNION ALL
         SELECT 'within|' || p.var_no, x.var_no, x.coef, 'ge'
           FROM cv w JOIN cv p ON p.entity = w.entity AND p.dims = w.dims
@@ -473,7 +520,7 @@ BEGIN
          WHERE w.period_kind IN ('quarter', 'year') AND w.topic IN ('responses', 'invitations') AND w.point = 0
     )
     SELECT rel_key, var_no, CASE WHEN how = 'cover' AND coef = 0 THEN -1 ELSE coef END,
-           how = 'eq' FROM (SELECT DISTINCT rel_key, var_no, coef, how FROM terms) t;
+           how IN ('eq') FROM (SELECT DISTINCT rel_key, var_no, coef, how FROM terms) t;
 
     -- a covering relation whose parts add up exactly becomes an equality
     UPDATE pg_temp.report_run_term t SET eq = true
@@ -490,7 +537,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.report_build_model() IS
-    'Internal (publish_reports, audits): the variables and relations a reader knows among the cells of the run''s work table — every relation, written once';
+    'Internal (publish_reports, audits): the variables (published counts and the derived counts a reader can form) and relations a reader knows among the cells of the run''s work table — every relation, written once';
 REVOKE ALL ON FUNCTION rbp.report_build_model() FROM PUBLIC;
 
 -- Runs the suppression core on the model of the work tables; sets report_run_var.status and the
@@ -509,7 +556,7 @@ BEGIN
     ), v AS (
         SELECT array_agg(value ORDER BY var_no) AS value, array_agg(hidden ORDER BY var_no) AS hidden,
                array_agg(frozen ORDER BY var_no) AS frozen, array_agg(lower ORDER BY var_no) AS lower,
-               array_agg(owner ORDER BY var_no) AS owner
+               array_agg(owner ORDER BY var_no) AS owner, array_agg(demand ORDER BY var_no) AS demand
           FROM pg_temp.report_run_var
     ), t AS (
         SELECT array_agg(rel_no ORDER BY rel_no, var_no) AS rel, array_agg(var_no ORDER BY rel_no, var_no) AS var,
@@ -520,7 +567,8 @@ BEGIN
     )
     SELECT rbp.report_protect(coalesce(v.value, '{}'), coalesce(v.hidden, '{}'), coalesce(v.frozen, '{}'),
                               coalesce(v.lower, '{}'), coalesce(v.owner, '{}'), coalesce(t.rel, '{}'),
-                              coalesce(t.var, '{}'), coalesce(t.coef, '{}'), coalesce(r.eq, '{}'), 3, p_secondary)
+                              coalesce(t.var, '{}'), coalesce(t.coef, '{}'), coalesce(r.eq, '{}'), coalesce(v.demand, '{}'),
+                              3, p_secondary)
       INTO v_status FROM v, t, r;
 
     UPDATE pg_temp.report_run_var v SET status = v_status[v.var_no], hidden = v_status[v.var_no] > 0;
@@ -529,7 +577,7 @@ BEGIN
       FROM (SELECT cell_no, bool_or(hidden) FILTER (WHERE point = 0) AS hidden,
                    array_agg(hidden ORDER BY point) FILTER (WHERE point > 0) AS points_hidden
               FROM pg_temp.report_run_var GROUP BY cell_no) x
-     WHERE c.cell_no = x.cell_no AND NOT c.frozen;
+     WHERE c.cell_no = x.cell_no AND NOT c.frozen AND c.topic NOT LIKE 'aux%';
     -- means, medians and shares only where every count they are computed from is shown: a
     -- statement's points; for all statements, the points of every statement of the same cell
     -- (there are none by respondent kind, so never by kind)
@@ -630,6 +678,7 @@ BEGIN
     DELETE FROM pg_temp.report_run_cell;
     DELETE FROM pg_temp.report_run_var;
     DELETE FROM pg_temp.report_run_term;
+    DELETE FROM pg_temp.report_run_aux;
     RETURN v_row;
 END
 $$;
