@@ -25,7 +25,7 @@ SELECT authority_id, 'LW1', 'Late worker', team_id FROM rbp.team WHERE code = 'l
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
-       'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, '2025-05-10', 'released'
+       'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
 
 -- Arguments refused before anything is published.
@@ -205,7 +205,7 @@ SELECT is((SELECT sum(n)::int FROM rbp.report_cell c JOIN rbp.staff s ON s.staff
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
-       'parent', 'interview_practitioner', 'worker_only', '2025-02-01', s.team_id, s.staff_id, '2025-02-10', 'released'
+       'parent', 'interview_practitioner', 'worker_only', '2025-02-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s WHERE s.staff_ref = 'W1';
 SELECT is((SELECT period FROM rbp.response r JOIN rbp.staff s ON s.staff_id = r.worker_id
             WHERE s.staff_ref = 'W1' AND r.channel::text = 'interview_practitioner'), '2026-01-01'::date,
