@@ -46,6 +46,8 @@ RESET ROLE;
 \echo
 \echo '== The administrator publishes the closed quarters (here: as of 1 July 2026), one commit per period =='
 SET ROLE demo_admin;
+-- Brighton & Hove reports by the April financial year (set before any year is published).
+SELECT rbp.set_year_start_month('brighton_hove', 4);
 SELECT rbp.suppression_threshold() AS threshold;
 SET client_min_messages = notice;
 CALL rbp.publish_reports('2026-07-01', 'brighton_hove');

@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(45);
+SELECT plan(48);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -35,6 +35,13 @@ SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows('2026-01-01', 'nowhere
                  'an unknown authority is refused');
 SELECT throws_ok($$SELECT rbp.report_publish_due((SELECT authority_id FROM rbp.authority WHERE code = 'test_la'), 'quarter', '2025-02-01', '2026-01-01')$$,
                  '22023', NULL, 'a period that is not a quarter is refused');
+
+-- The reporting year: the administrator's, before any year is published.
+SET ROLE test_admin;
+SELECT throws_ok($$SELECT rbp.set_year_start_month('late_la', 3)$$, '22023', NULL, 'a year starts in month 1, 4, 7 or 10');
+SELECT lives_ok($$SELECT rbp.set_year_start_month('late_la', 1)$$, 'the administrator sets the reporting year');
+RESET ROLE;
+SET client_min_messages = warning;
 
 -- One authority at a time, then all: a row per period.
 SELECT is((SELECT count(*)::int FROM rbp.publish_reports_rows('2026-01-01', 'late_la')), 5,
@@ -172,6 +179,8 @@ SELECT is((SELECT count(*)::int FROM rbp.report_publication WHERE status = 'publ
 SELECT is((SELECT count(*)::int FROM rbp.report_unprotected), 0, 'and the record of what could not be protected (empty)');
 SELECT throws_ok($$SELECT rbp.set_suppression_threshold(4)$$, '22023', NULL,
                  'the administrator cannot set a threshold below the documented minimum of 5');
+SELECT throws_ok($$SELECT rbp.set_year_start_month('hard_la', 1)$$, '55000', NULL,
+                 'nor change a reporting year once years are published');
 RESET ROLE;
 
 -- The statements as reports name them.

@@ -135,6 +135,35 @@ CREATE FUNCTION rbp.report_fy_label(p_kind text, p_start date, p_year_start_mont
 COMMENT ON FUNCTION rbp.report_fy_label(text, date, integer) IS
     'Reporting-year label of a published period for an authority whose year starts in p_year_start_month: 2026-27 Q1, 2026-27 M01, 2026-27 (calendar years: 2026 Q2)';
 
+-- The administrator sets an authority's reporting year, before its first year is published.
+CREATE FUNCTION rbp.set_year_start_month(p_authority text, p_month integer) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT authority_id INTO v_id FROM rbp.authority WHERE code = p_authority FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no authority with code %', p_authority USING ERRCODE = '22023';
+    END IF;
+    IF p_month IS NULL OR p_month NOT IN (1, 4, 7, 10) THEN
+        RAISE EXCEPTION 'a reporting year starts in month 1, 4, 7 or 10, not %', coalesce(p_month::text, 'NULL')
+              USING ERRCODE = '22023', HINT = 'Years are made of published quarters: 4 is the April financial year.';
+    END IF;
+    IF EXISTS (SELECT FROM rbp.report_publication WHERE authority_id = v_id AND period_kind = 'year') THEN
+        RAISE EXCEPTION 'the reporting year of % cannot change: years are already published', p_authority
+              USING ERRCODE = '55000',
+                    HINT = 'Two kinds of year side by side would publish the difference of two quarters nobody protected.';
+    END IF;
+    UPDATE rbp.authority SET year_start_month = p_month WHERE authority_id = v_id;
+END
+$$;
+COMMENT ON FUNCTION rbp.set_year_start_month(text, integer) IS
+    'Set the first month (1, 4, 7 or 10) of an authority''s reporting year, before any of its years is published (22023 bad input, 55000 years already published)';
+REVOKE ALL ON FUNCTION rbp.set_year_start_month(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.set_year_start_month(text, integer) TO rbp_admin;
+
 -- ---------------------------------------------------------------------------------------------
 -- Late feedback: a response whose month lies in an already published quarter counts in the first
 -- month not yet published (the period it arrives in), never silently nowhere.
@@ -384,21 +413,27 @@ BEGIN
         -- responded but scored on no instrument (by kind where kinds are broken down)
         SELECT 'aux_unscored' AS topic, r.cell_no AS minuend, NULL::integer AS instrument_id, NULL::integer AS question_id,
                r.respondent_kind, NULL::integer AS theme_id,
-               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'scores' AND s.question_id IS NULL AND s.ek = r.ek
-                        AND s.respondent_kind IS NOT DISTINCT FROM r.respondent_kind) AS subtrahends
-          FROM c r WHERE r.topic = 'responses'
+               coalesce(array_agg(s.cell_no) FILTER (WHERE s.cell_no IS NOT NULL), '{}') AS subtrahends
+          FROM c r LEFT JOIN c s ON s.topic = 'scores' AND s.question_id IS NULL AND s.ek = r.ek
+           AND coalesce(s.respondent_kind::text, '*') = coalesce(r.respondent_kind::text, '*')
+         WHERE r.topic = 'responses'
+         GROUP BY r.cell_no, r.respondent_kind
         UNION ALL
         -- scored but skipped statement q (all kinds)
         SELECT 'aux_skip', a.cell_no, a.instrument_id, q.question_id, NULL, NULL,
-               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'scores' AND s.question_id = q.question_id AND s.ek = a.ek)
+               coalesce(array_agg(s.cell_no) FILTER (WHERE s.cell_no IS NOT NULL), '{}')
           FROM c a JOIN rbp.question q ON q.instrument_id = a.instrument_id AND q.kind = 'scale'
+          LEFT JOIN c s ON s.topic = 'scores' AND s.question_id = q.question_id AND s.ek = a.ek
          WHERE a.topic = 'scores' AND a.question_id IS NULL AND a.respondent_kind IS NULL
+         GROUP BY a.cell_no, a.instrument_id, q.question_id
         UNION ALL
         -- responded but not tagged with theme t
         SELECT 'aux_untagged', r.cell_no, NULL, NULL, NULL, th.theme_id,
-               ARRAY(SELECT s.cell_no FROM c s WHERE s.topic = 'themes' AND s.theme_id = th.theme_id AND s.ek = r.ek)
+               coalesce(array_agg(s.cell_no) FILTER (WHERE s.cell_no IS NOT NULL), '{}')
           FROM c r JOIN (SELECT DISTINCT theme_id FROM c WHERE topic = 'themes') th ON true
+          LEFT JOIN c s ON s.topic = 'themes' AND s.theme_id = th.theme_id AND s.ek = r.ek
          WHERE r.topic = 'responses' AND r.respondent_kind IS NULL AND r.level <> 'worker' AND r.level <> 'no_worker'
+         GROUP BY r.cell_no, th.theme_id
     ), aux AS (
         SELECT p.*, row_number() OVER (ORDER BY p.minuend, p.topic, p.question_id, p.theme_id) - 1 + v_next AS aux_no
           FROM pairs p
@@ -411,7 +446,7 @@ BEGIN
                                          instrument_id, question_id, respondent_kind, theme_id, n, frozen, hidden)
     SELECT a.aux_no, a.topic, m.level, m.team_id, m.worker_id, m.period_kind, m.period_start, a.instrument_id,
            a.question_id, a.respondent_kind, a.theme_id,
-           m.n - coalesce((SELECT sum(s.n) FROM pg_temp.report_run_cell s WHERE s.cell_no = ANY (a.subtrahends)), 0),
+           m.n - coalesce((SELECT sum(s.n) FROM unnest(a.subtrahends) x JOIN pg_temp.report_run_cell s ON s.cell_no = x), 0),
            true, true
       FROM aux a JOIN pg_temp.report_run_cell m ON m.cell_no = a.minuend;
 
@@ -560,12 +595,14 @@ BEGIN
        SET share_hidden = c.hidden OR c.respondent_kind IS NOT NULL OR coalesce(true = ANY (c.points_hidden), false)
      WHERE NOT c.frozen;
     UPDATE pg_temp.report_run_cell a SET share_hidden = true
+      FROM (SELECT level, team_id, worker_id, period_kind, period_start, instrument_id
+              FROM pg_temp.report_run_cell
+             WHERE topic = 'scores' AND question_id IS NOT NULL AND share_hidden
+             GROUP BY 1, 2, 3, 4, 5, 6) s
      WHERE NOT a.frozen AND a.topic = 'scores' AND a.question_id IS NULL AND NOT a.share_hidden
-       AND EXISTS (SELECT FROM pg_temp.report_run_cell s
-                    WHERE s.topic = 'scores' AND s.question_id IS NOT NULL AND s.share_hidden
-                      AND s.level = a.level AND s.team_id IS NOT DISTINCT FROM a.team_id
-                      AND s.worker_id IS NOT DISTINCT FROM a.worker_id AND s.period_kind = a.period_kind
-                      AND s.period_start = a.period_start AND s.instrument_id = a.instrument_id);
+       AND s.level = a.level AND coalesce(s.team_id, -1) = coalesce(a.team_id, -1)
+       AND coalesce(s.worker_id, -1) = coalesce(a.worker_id, -1) AND s.period_kind = a.period_kind
+       AND s.period_start = a.period_start AND s.instrument_id = a.instrument_id;
     RETURN (SELECT count(*) FROM pg_temp.report_run_var WHERE status = 2);
 END
 $$;
