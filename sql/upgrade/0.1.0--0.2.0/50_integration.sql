@@ -373,7 +373,11 @@ BEGIN
     IF p_issued_on IS NULL THEN
         RAISE EXCEPTION 'reissuing an invitation needs a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO v_last FROM rbp.open_invitations_of(v_authority, p_involvement_ref, p_respondent_ref, p_issued_on) LIMIT 1;
+    -- The invitation it replaces: the latest one, open or already cancelled.
+    SELECT * INTO v_last FROM rbp.invitation
+     WHERE involvement_id = rbp.involvement_id_of(v_authority, p_involvement_ref)
+       AND respondent_id = rbp.respondent_id_of(v_authority, p_respondent_ref)
+     ORDER BY issued_on DESC, invitation_id DESC LIMIT 1;
     PERFORM rbp.cancel_invitation(p_authority, p_involvement_ref, p_respondent_ref, p_issued_on);
     RETURN rbp.issue_invitation(p_authority, p_involvement_ref, p_respondent_ref,
                                 coalesce(p_channel, v_last.channel,
