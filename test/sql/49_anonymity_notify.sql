@@ -117,6 +117,10 @@ SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
 -- counters of rbp.response do not move; those of the holding area do, which is the documented
 -- residual risk `table_activity_counters` of rbp.privacy_check().
+-- The working session's earlier submissions may still be pending in its local statistics (flushed
+-- at most once a second): flush them first, so that "before" already counts them.
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT x FROM dblink('work', $$SELECT 'flushed'$$) AS t(x text) \gset
 CREATE TEMP TABLE counters_before AS
 SELECT * FROM dblink('listener', $$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
                                    AND relname IN ('response', 'answer', 'anonymous_holding')$$) AS t(relname text, n_tup_ins bigint);
