@@ -111,6 +111,12 @@ SELECT dblink_exec('a', 'COMMIT') AS x \gset
 SELECT is((SELECT n FROM dblink_get_result('b') AS t(n integer)), 0, 'and then finds nothing left to release');
 SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 15::bigint,
           'the batch was released exactly once, whole');
+-- Sessions a and b flush their statistics before they go (a backend that exits flushes them
+-- after the disconnect returns, which raced with the counters read below).
+SELECT x FROM dblink('a', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT count(*) AS drained FROM dblink_get_result('b') AS t(n integer) \gset
+SELECT x FROM dblink('b', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 
 -- Cumulative statistics read by another session around a committed anonymous submission (stats
