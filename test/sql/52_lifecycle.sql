@@ -21,7 +21,7 @@ GRANT SELECT ON current_route TO PUBLIC;
 -- ---- routed_item --------------------------------------------------------------------------
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P1'), 'named', '{"q2_trust": 4, "q7_anything_else": "secret words"}',
                            'online', false, '2026-04-02') \g /dev/null
-SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'worker_only', '{"q2_trust": 2}', 'online', false, '2026-04-02') \g /dev/null
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'named', '{"q2_trust": 2}', 'online', false, '2026-04-02') \g /dev/null
 CREATE TEMP TABLE r AS SELECT worker, route_id, response_id FROM current_route;
 GRANT SELECT ON r TO PUBLIC;
 
