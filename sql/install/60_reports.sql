@@ -502,10 +502,15 @@ DECLARE
     v_quarter date;
     v_year date;
     v_count integer := 0;
+    v_scope integer[] := rbp.acting_scope('qa');
 BEGIN
+    -- a day that has come: a later one would publish (and freeze) periods still open
+    PERFORM rbp.require_not_future(p_as_of, 'p_as_of');
     -- one publisher at a time: a period is published once
     PERFORM pg_advisory_xact_lock(hashtext('rbp.publish_reports'));
-    FOR v_authority IN SELECT authority_id FROM rbp.authority ORDER BY authority_id LOOP
+    -- administrators publish every authority, QA the authorities an administrator mapped them to
+    FOR v_authority IN SELECT authority_id FROM rbp.authority
+                        WHERE v_scope IS NULL OR authority_id = ANY (v_scope) ORDER BY authority_id LOOP
         -- from the first quarter of the first year with data, so that every year has four quarters
         SELECT date_trunc('year', least(
                    (SELECT min(period) FROM rbp.response WHERE authority_id = v_authority),

@@ -3,7 +3,8 @@
 -- table; they call only built-in functions and the distribution accessors, none of which returns
 -- rows. Suppressed counts read 'c'; suppressed means, medians, shares and rates are NULL; the
 -- suppressed columns say which. Cells never published (responses without a worker or a team) are
--- not shown. security_barrier keeps a caller's own functions in WHERE from running before the
+-- not shown. A report writer reads only the authorities an administrator mapped its login to
+-- (rbp.map_login(login, 'report_writer', authority); rbp.acting_scope()). security_barrier keeps a caller's own functions in WHERE from running before the
 -- view's filter.
 
 CREATE VIEW rbp.report_scores WITH (security_barrier) AS
@@ -34,7 +35,8 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.question q USING (question_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
- WHERE c.topic = 'scores' AND c.level IN ('authority', 'team', 'worker');
+ WHERE c.topic = 'scores' AND c.level IN ('authority', 'team', 'worker')
+   AND c.authority_id = ANY (coalesce((SELECT rbp.acting_scope('report_writer')), ARRAY(SELECT authority_id FROM rbp.authority)));
 COMMENT ON VIEW rbp.report_scores IS
     'Published scores by authority, team and worker, month, quarter and year, per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all); respondents ''c'' and mean NULL where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
@@ -74,6 +76,7 @@ SELECT a.code AS authority,
                coalesce(bool_or(hidden) FILTER (WHERE topic = 'invitations'), false) AS invitations_hidden
           FROM rbp.report_cell
          WHERE topic IN ('responses', 'invitations') AND level IN ('authority', 'team', 'worker')
+           AND authority_id = ANY (coalesce((SELECT rbp.acting_scope('report_writer')), ARRAY(SELECT authority_id FROM rbp.authority)))
          GROUP BY authority_id, level, team_id, worker_id, period_kind, period_start, respondent_kind) k
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
@@ -106,7 +109,8 @@ SELECT a.code AS authority,
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.theme th USING (theme_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
- WHERE c.topic = 'themes' AND c.level IN ('authority', 'team');
+ WHERE c.topic = 'themes' AND c.level IN ('authority', 'team')
+   AND c.authority_id = ANY (coalesce((SELECT rbp.acting_scope('report_writer')), ARRAY(SELECT authority_id FROM rbp.authority)));
 COMMENT ON VIEW rbp.report_themes IS
     'Published counts of responses QA tagged with each theme, by authority and team (never by worker), month, quarter and year; c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.responses IS 'Responses tagged with the theme, or c when suppressed';

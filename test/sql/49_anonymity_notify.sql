@@ -10,7 +10,7 @@ DROP DATABASE IF EXISTS rbp_notify_test;
 CREATE DATABASE rbp_notify_test;
 CREATE EXTENSION IF NOT EXISTS dblink;
 DROP ROLE IF EXISTS rbp_nt_qa;
-CREATE ROLE rbp_nt_qa NOLOGIN;
+CREATE ROLE rbp_nt_qa LOGIN;
 RESET client_min_messages;
 SET search_path = public;
 SELECT plan(15);
@@ -29,6 +29,7 @@ SELECT dblink_exec('work', $setup$
         PERFORM rbp.register_team('a1', 'north', 'North');
         PERFORM rbp.register_staff('a1', 'SW1', 'Worker One', 'north');
         PERFORM rbp.register_staff('a1', 'QA1', 'Quality Assurance', NULL, 'rbp_nt_qa', true);
+        PERFORM rbp.map_login('rbp_nt_qa', 'qa', 'a1');
         PERFORM rbp.register_respondent('a1', 'F' || i, 'P' || i, 'parent'), rbp.open_involvement('a1', 'INV' || i, 'F' || i, 'north', '2026-01-05'),
                 rbp.allocate_worker('a1', 'INV' || i, 'SW1', '2026-01-05')
            FROM generate_series(1, 18) AS i;
