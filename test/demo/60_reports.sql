@@ -41,6 +41,8 @@ RESET ROLE;
 \echo '== The administrator publishes the closed quarters (here: as of 1 July 2026) =='
 SET ROLE demo_admin;
 SELECT rbp.suppression_threshold() AS threshold, rbp.publish_reports('2026-07-01') AS periods_published;
+-- The report writer serves Brighton & Hove only: an administrator maps it (unmapped, it reads nothing).
+SELECT rbp.map_login('demo_reporter', 'report_writer', 'brighton_hove');
 RESET ROLE;
 
 \echo

@@ -17,6 +17,7 @@ COMMENT ON TABLE rbp.login_authority IS
     'Administrator''s mapping of case-system, QA and report-writer logins (by OID) to the authorities they serve; unmapped logins see and do nothing';
 COMMENT ON COLUMN rbp.login_authority.login IS 'The login, stored by OID (pg_dump writes its name)';
 COMMENT ON COLUMN rbp.login_authority.kind IS 'The work the login does for this authority';
+SELECT pg_catalog.pg_extension_config_dump('rbp.login_authority', '');
 
 -- Staff logins by OID. A stored name whose role no longer exists becomes NULL (it granted nothing).
 ALTER TABLE rbp.staff ALTER COLUMN db_role TYPE regrole USING to_regrole(quote_ident(db_role));
