@@ -118,6 +118,13 @@ SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
 -- counters of rbp.response do not move; those of the holding area do, which is the documented
 -- residual risk `table_activity_counters` of rbp.privacy_check().
+-- Sessions a and b flush their counters when they exit: wait until they are gone (no fixed sleep).
+DO $$ BEGIN
+    WHILE (SELECT count(*) FROM pg_stat_activity WHERE datname = 'rbp_notify_test') > 2 LOOP
+        PERFORM pg_sleep(0.05);
+        PERFORM pg_stat_clear_snapshot();
+    END LOOP;
+END $$;
 CREATE TEMP TABLE counters_before AS
 SELECT * FROM dblink('listener', $$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
                                    AND relname IN ('response', 'answer', 'anonymous_holding')$$) AS t(relname text, n_tup_ins bigint);
