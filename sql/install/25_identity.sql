@@ -16,18 +16,18 @@
 -- set), or else the session user. Security-definer calls do not change either, so the answer is the
 -- same in a query, in a policy and inside the API functions, and cannot be forged by a caller.
 
+-- calling_role() and calling_login() are single expressions of schema-qualified built-ins, with no
+-- SET clause, so that the planner inlines them (a SET clause would make every call re-plan).
 CREATE FUNCTION rbp.calling_role() RETURNS name
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT CASE WHEN current_setting('role') = 'none' THEN session_user
-                      ELSE current_setting('role')::name END $$;
+    AS $$ SELECT CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
+                      ELSE pg_catalog.current_setting('role')::pg_catalog.name END $$;
 COMMENT ON FUNCTION rbp.calling_role() IS
     'The role a request comes from, even inside SECURITY DEFINER functions: the SET ROLE role, else the session user';
 
 CREATE FUNCTION rbp.calling_login() RETURNS oid
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT oid FROM pg_catalog.pg_roles WHERE rolname = rbp.calling_role() $$;
+    AS $$ SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(rbp.calling_role()))::pg_catalog.oid $$;
 COMMENT ON FUNCTION rbp.calling_login() IS
     'The OID of the calling role (rbp.calling_role()): logins are recognised by OID, so a new login re-using a leaver''s name inherits nothing';
 
@@ -82,25 +82,29 @@ COMMENT ON FUNCTION rbp.person_login(name) IS
     'Internal rule "is a person''s login": the OID of a LOGIN role that is no group, no superuser and not BYPASSRLS, else 22023 (42704 if missing)';
 REVOKE ALL ON FUNCTION rbp.person_login(name) FROM PUBLIC;
 
+-- The identity functions below are PL/pgSQL so that their one query is planned once per session
+-- (a SECURITY DEFINER SQL function re-plans its body at every call).
 CREATE FUNCTION rbp.current_staff_id() RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT staff_id FROM rbp.staff WHERE db_role = rbp.calling_login() $$;
+    AS $$ BEGIN RETURN (SELECT staff_id FROM rbp.staff WHERE db_role = rbp.calling_login()); END $$;
 COMMENT ON FUNCTION rbp.current_staff_id() IS 'The staff_id whose login (by OID) is the calling role, or NULL';
 
 -- The authorities an administrator mapped the calling login to for one kind of work.
 CREATE FUNCTION rbp.acting_authorities(p_kind rbp.login_kind) RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT coalesce(array_agg(authority_id ORDER BY authority_id), '{}') FROM rbp.login_authority
-           WHERE login = rbp.calling_login() AND kind = p_kind $$;
+    AS $$ BEGIN
+    RETURN (SELECT coalesce(array_agg(authority_id ORDER BY authority_id), '{}') FROM rbp.login_authority
+             WHERE login = rbp.calling_login() AND kind = p_kind);
+END $$;
 COMMENT ON FUNCTION rbp.acting_authorities(rbp.login_kind) IS
     'The authorities the calling login is mapped to for this kind of work (empty if none); resolve it once per query, e.g. (SELECT rbp.acting_authorities(''qa''))';
 
 CREATE FUNCTION rbp.current_qa_authorities() RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT rbp.acting_authorities('qa') $$;
+    AS $$ BEGIN RETURN rbp.acting_authorities('qa'); END $$;
 COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA the calling login is mapped to by an administrator (empty if none)';
 
 REVOKE ALL ON FUNCTION rbp.current_staff_id() FROM PUBLIC;
@@ -115,12 +119,16 @@ GRANT EXECUTE ON FUNCTION rbp.acting_authorities(rbp.login_kind) TO rbp_qa, rbp_
 -- rbp.acting_scope() gives the answer for a whole query (NULL: every authority), rbp.may_act_for()
 -- for one authority; the second is defined by the first.
 CREATE FUNCTION rbp.acting_scope(p_kind rbp.login_kind) RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT CASE WHEN pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE') THEN NULL
-                ELSE (SELECT coalesce(array_agg(DISTINCT authority_id), '{}') FROM rbp.login_authority
-                       WHERE login = rbp.calling_login() AND (p_kind IS NULL OR kind = p_kind)) END
+BEGIN
+    IF pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE') THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT coalesce(array_agg(DISTINCT authority_id), '{}') FROM rbp.login_authority
+             WHERE login = rbp.calling_login() AND (p_kind IS NULL OR kind = p_kind));
+END
 $$;
 COMMENT ON FUNCTION rbp.acting_scope(rbp.login_kind) IS
     'Internal rule "who may act for an authority", for a whole query: NULL for administrators (every authority), else the authorities the caller is mapped to for this kind of work (any kind when NULL)';

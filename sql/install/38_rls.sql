@@ -16,12 +16,12 @@
 -- The authorities whose directory (teams, staff, supervision, managers) the caller reads: their
 -- own as a member of staff, and those they serve as QA.
 CREATE FUNCTION rbp.directory_authorities() RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-    SELECT ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
-                 UNION SELECT unnest(rbp.acting_authorities('qa')))
-$$;
+    AS $$ BEGIN
+    RETURN ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
+                 UNION SELECT unnest(rbp.acting_authorities('qa')));
+END $$;
 COMMENT ON FUNCTION rbp.directory_authorities() IS
     'The authorities whose teams, staff and supervision the caller reads: their own as staff, and those they serve as QA';
 REVOKE ALL ON FUNCTION rbp.directory_authorities() FROM PUBLIC;
@@ -103,9 +103,13 @@ CREATE POLICY feedback_loop_qa ON rbp.feedback_loop FOR SELECT TO rbp_qa
 CREATE POLICY focus_group_qa ON rbp.focus_group FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
--- What staff read. Set-returning SECURITY DEFINER functions (never inlined): a caller's EXPLAIN
+-- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; their plan is
+-- cached for the session; every column is qualified, as the OUT parameters share their names): a
+-- caller's EXPLAIN
 -- shows one Function Scan, so plans, row counters and errors say nothing about other rows. The
--- caller's staff id is resolved once (the CTE "me"); the predicates are those a DBA would write
+-- caller's staff id (or QA's authorities) is resolved once, into a variable, before the query (the
+-- staff functions keep one generic plan, a worker's or reviewer's rows being few; QA's are planned
+-- for their authorities' size); the predicates are those a DBA would write
 -- (route_recipient, response_worker and primary-key indexes). QA's note and escalation flag are
 -- never returned; for worker-only feedback neither the submission, release nor routing date is (the
 -- month, period, is).
@@ -114,17 +118,22 @@ CREATE FUNCTION rbp.my_feedback()
                    channel rbp.response_channel, instrument_id integer, period date, team_id integer,
                    worker_id integer, submitted_on date, released_on date,
                    reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
     AS $$
-    WITH me AS MATERIALIZED (SELECT rbp.current_staff_id() AS id)
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
            CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
            CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
            v.reviewed_on, v.celebrated, v.support_offered
-      FROM me JOIN rbp.response r ON r.worker_id = me.id
+      FROM rbp.response r
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
-     WHERE rbp.visible_to_staff(r.qa_status, r.anonymity)
+     WHERE r.worker_id = v_me AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
 $$;
 COMMENT ON FUNCTION rbp.my_feedback() IS
     'Staff: released named and worker-only feedback about the caller (exact dates of named feedback only; never QA''s notes), with its supervision review if recorded';
@@ -135,34 +144,42 @@ CREATE FUNCTION rbp.my_inbox()
                    worker_id integer, submitted_on date, released_on date, route_id uuid, routed_on date,
                    recipient_kind rbp.recipient_kind, reviewed_on date, celebrated boolean,
                    support_offered rbp.support_offer[])
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
     AS $$
-    WITH me AS MATERIALIZED (SELECT rbp.current_staff_id() AS id)
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
            CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
            CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
            rt.route_id,
            CASE WHEN r.anonymity = 'named' THEN rt.routed_on END,
            rt.recipient_kind, v.reviewed_on, v.celebrated, v.support_offered
-      FROM me JOIN rbp.route rt ON rt.recipient_id = me.id AND rt.superseded_on IS NULL
+      FROM rbp.route rt
       JOIN rbp.response r ON r.response_id = rt.response_id
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
-     WHERE rbp.visible_to_staff(r.qa_status, r.anonymity)
+     WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
 $$;
 COMMENT ON FUNCTION rbp.my_inbox() IS
     'Staff: released named and worker-only feedback currently routed to the caller for review (reviewed_on NULL: review still to record)';
 
 CREATE FUNCTION rbp.my_answers()
     RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+BEGIN
+    RETURN QUERY
     WITH mine AS MATERIALIZED (SELECT f.response_id FROM rbp.my_feedback() f
                                UNION SELECT i.response_id FROM rbp.my_inbox() i)
     SELECT a.response_id, a.question_id, q.code, a.score, a.free_text
       FROM mine JOIN rbp.answer a ON a.response_id = mine.response_id
-      JOIN rbp.question q ON q.question_id = a.question_id
+      JOIN rbp.question q ON q.question_id = a.question_id;
+END
 $$;
 COMMENT ON FUNCTION rbp.my_answers() IS 'Staff: the answers of the feedback rbp.my_feedback() and rbp.my_inbox() return';
 
@@ -173,33 +190,42 @@ CREATE FUNCTION rbp.qa_feedback()
                    worker_id integer, respondent_id integer, submitted_on date, qa_status rbp.qa_status,
                    qa_status_on date, qa_note text, escalated boolean, recipient_kind rbp.recipient_kind,
                    recipient_id integer, reviewed_on date)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    WITH qa AS MATERIALIZED (SELECT rbp.current_qa_authorities() AS authorities)
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.authority_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period,
            r.team_id, r.worker_id, r.respondent_id, r.submitted_on, r.qa_status, r.qa_status_on, r.qa_note,
            r.escalated, rt.recipient_kind, rt.recipient_id, v.reviewed_on
-      FROM qa JOIN rbp.response r ON r.authority_id = ANY (qa.authorities)
+      FROM rbp.response r
       LEFT JOIN rbp.route rt ON rt.response_id = r.response_id AND rt.superseded_on IS NULL
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE r.authority_id = ANY (v_authorities);
+END
 $$;
 COMMENT ON FUNCTION rbp.qa_feedback() IS
     'QA: every response of the authorities the caller serves as QA (anonymous included), with QA status, note, current recipient and review date';
 
 CREATE FUNCTION rbp.qa_worker_summary(p_from date DEFAULT NULL, p_to date DEFAULT NULL)
     RETURNS TABLE (authority_id integer, worker_id integer, responses bigint, scored_answers bigint, mean_score numeric)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    WITH qa AS MATERIALIZED (SELECT rbp.current_qa_authorities() AS authorities)
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
     SELECT r.authority_id, r.worker_id, count(DISTINCT r.response_id), count(a.score),
            round(avg(rbp.likert_value(a.score)), 2)
-      FROM qa JOIN rbp.response r ON r.authority_id = ANY (qa.authorities)
+      FROM rbp.response r
       LEFT JOIN rbp.answer a ON a.response_id = r.response_id
-     WHERE r.worker_id IS NOT NULL
+     WHERE r.authority_id = ANY (v_authorities) AND r.worker_id IS NOT NULL
        AND (p_from IS NULL OR r.period >= p_from) AND (p_to IS NULL OR r.period <= p_to)
-     GROUP BY r.authority_id, r.worker_id
+     GROUP BY r.authority_id, r.worker_id;
+END
 $$;
 COMMENT ON FUNCTION rbp.qa_worker_summary(date, date) IS
     'QA: per worker of the authorities the caller serves, the number of named and worker-only responses, scored answers and mean score (periods between p_from and p_to, inclusive, when given)';

@@ -118,7 +118,10 @@ SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
 -- counters of rbp.response do not move; those of the holding area do, which is the documented
 -- residual risk `table_activity_counters` of rbp.privacy_check().
--- Sessions a and b flush their counters when they exit: wait until they are gone (no fixed sleep).
+-- Counters are flushed at most once a second: flush the work session's pending ones now (the flush
+-- happens before the session answers), and wait until sessions a and b, which flush theirs when they
+-- exit, are gone (no fixed sleep), so that "before" holds every earlier insert.
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 DO $$ BEGIN
     WHILE (SELECT count(*) FROM pg_stat_activity WHERE datname = 'rbp_notify_test') > 2 LOOP
         PERFORM pg_sleep(0.05);

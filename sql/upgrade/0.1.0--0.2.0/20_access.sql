@@ -44,10 +44,16 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION rbp.calling_role() RETURNS name
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN pg_catalog.current_setting('role') = 'none' THEN session_user
+                      ELSE pg_catalog.current_setting('role')::pg_catalog.name END $$;
+COMMENT ON FUNCTION rbp.calling_role() IS
+    'The role a request comes from, even inside SECURITY DEFINER functions: the SET ROLE role, else the session user';
+
 CREATE OR REPLACE FUNCTION rbp.calling_login() RETURNS oid
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT oid FROM pg_catalog.pg_roles WHERE rolname = rbp.calling_role() $$;
+    AS $$ SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(rbp.calling_role()))::pg_catalog.oid $$;
 COMMENT ON FUNCTION rbp.calling_login() IS
     'The OID of the calling role (rbp.calling_role()): logins are recognised by OID, so a new login re-using a leaver''s name inherits nothing';
 
@@ -80,23 +86,25 @@ COMMENT ON FUNCTION rbp.person_login(name) IS
     'Internal rule "is a person''s login": the OID of a LOGIN role that is no group, no superuser and not BYPASSRLS, else 22023 (42704 if missing)';
 
 CREATE OR REPLACE FUNCTION rbp.current_staff_id() RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT staff_id FROM rbp.staff WHERE db_role = rbp.calling_login() $$;
+    AS $$ BEGIN RETURN (SELECT staff_id FROM rbp.staff WHERE db_role = rbp.calling_login()); END $$;
 COMMENT ON FUNCTION rbp.current_staff_id() IS 'The staff_id whose login (by OID) is the calling role, or NULL';
 
 CREATE OR REPLACE FUNCTION rbp.acting_authorities(p_kind rbp.login_kind) RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT coalesce(array_agg(authority_id ORDER BY authority_id), '{}') FROM rbp.login_authority
-           WHERE login = rbp.calling_login() AND kind = p_kind $$;
+    AS $$ BEGIN
+    RETURN (SELECT coalesce(array_agg(authority_id ORDER BY authority_id), '{}') FROM rbp.login_authority
+             WHERE login = rbp.calling_login() AND kind = p_kind);
+END $$;
 COMMENT ON FUNCTION rbp.acting_authorities(rbp.login_kind) IS
     'The authorities the calling login is mapped to for this kind of work (empty if none); resolve it once per query, e.g. (SELECT rbp.acting_authorities(''qa''))';
 
 CREATE OR REPLACE FUNCTION rbp.current_qa_authorities() RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT rbp.acting_authorities('qa') $$;
+    AS $$ BEGIN RETURN rbp.acting_authorities('qa'); END $$;
 COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA the calling login is mapped to by an administrator (empty if none)';
 
 REVOKE ALL ON FUNCTION rbp.person_login(name) FROM PUBLIC;
@@ -104,12 +112,16 @@ REVOKE ALL ON FUNCTION rbp.acting_authorities(rbp.login_kind) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.acting_authorities(rbp.login_kind) TO rbp_qa, rbp_case_system, rbp_report_writer;
 
 CREATE OR REPLACE FUNCTION rbp.acting_scope(p_kind rbp.login_kind) RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT CASE WHEN pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE') THEN NULL
-                ELSE (SELECT coalesce(array_agg(DISTINCT authority_id), '{}') FROM rbp.login_authority
-                       WHERE login = rbp.calling_login() AND (p_kind IS NULL OR kind = p_kind)) END
+BEGIN
+    IF pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE') THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT coalesce(array_agg(DISTINCT authority_id), '{}') FROM rbp.login_authority
+             WHERE login = rbp.calling_login() AND (p_kind IS NULL OR kind = p_kind));
+END
 $$;
 COMMENT ON FUNCTION rbp.acting_scope(rbp.login_kind) IS
     'Internal rule "who may act for an authority", for a whole query: NULL for administrators (every authority), else the authorities the caller is mapped to for this kind of work (any kind when NULL)';
@@ -911,12 +923,12 @@ COMMENT ON FUNCTION rbp.publish_reports(date) IS
 
 -- Row-level security and the reading functions.
 CREATE OR REPLACE FUNCTION rbp.directory_authorities() RETURNS integer[]
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-    SELECT ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
-                 UNION SELECT unnest(rbp.acting_authorities('qa')))
-$$;
+    AS $$ BEGIN
+    RETURN ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
+                 UNION SELECT unnest(rbp.acting_authorities('qa')));
+END $$;
 COMMENT ON FUNCTION rbp.directory_authorities() IS
     'The authorities whose teams, staff and supervision the caller reads: their own as staff, and those they serve as QA';
 
@@ -954,17 +966,22 @@ CREATE OR REPLACE FUNCTION rbp.my_feedback()
                    channel rbp.response_channel, instrument_id integer, period date, team_id integer,
                    worker_id integer, submitted_on date, released_on date,
                    reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
     AS $$
-    WITH me AS MATERIALIZED (SELECT rbp.current_staff_id() AS id)
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
            CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
            CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
            v.reviewed_on, v.celebrated, v.support_offered
-      FROM me JOIN rbp.response r ON r.worker_id = me.id
+      FROM rbp.response r
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
-     WHERE rbp.visible_to_staff(r.qa_status, r.anonymity)
+     WHERE r.worker_id = v_me AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
 $$;
 COMMENT ON FUNCTION rbp.my_feedback() IS
     'Staff: released named and worker-only feedback about the caller (exact dates of named feedback only; never QA''s notes), with its supervision review if recorded';
@@ -975,34 +992,42 @@ CREATE OR REPLACE FUNCTION rbp.my_inbox()
                    worker_id integer, submitted_on date, released_on date, route_id uuid, routed_on date,
                    recipient_kind rbp.recipient_kind, reviewed_on date, celebrated boolean,
                    support_offered rbp.support_offer[])
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
     AS $$
-    WITH me AS MATERIALIZED (SELECT rbp.current_staff_id() AS id)
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
            CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
            CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
            rt.route_id,
            CASE WHEN r.anonymity = 'named' THEN rt.routed_on END,
            rt.recipient_kind, v.reviewed_on, v.celebrated, v.support_offered
-      FROM me JOIN rbp.route rt ON rt.recipient_id = me.id AND rt.superseded_on IS NULL
+      FROM rbp.route rt
       JOIN rbp.response r ON r.response_id = rt.response_id
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
-     WHERE rbp.visible_to_staff(r.qa_status, r.anonymity)
+     WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
 $$;
 COMMENT ON FUNCTION rbp.my_inbox() IS
     'Staff: released named and worker-only feedback currently routed to the caller for review (reviewed_on NULL: review still to record)';
 
 CREATE OR REPLACE FUNCTION rbp.my_answers()
     RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+BEGIN
+    RETURN QUERY
     WITH mine AS MATERIALIZED (SELECT f.response_id FROM rbp.my_feedback() f
                                UNION SELECT i.response_id FROM rbp.my_inbox() i)
     SELECT a.response_id, a.question_id, q.code, a.score, a.free_text
       FROM mine JOIN rbp.answer a ON a.response_id = mine.response_id
-      JOIN rbp.question q ON q.question_id = a.question_id
+      JOIN rbp.question q ON q.question_id = a.question_id;
+END
 $$;
 COMMENT ON FUNCTION rbp.my_answers() IS 'Staff: the answers of the feedback rbp.my_feedback() and rbp.my_inbox() return';
 
@@ -1012,33 +1037,42 @@ CREATE OR REPLACE FUNCTION rbp.qa_feedback()
                    worker_id integer, respondent_id integer, submitted_on date, qa_status rbp.qa_status,
                    qa_status_on date, qa_note text, escalated boolean, recipient_kind rbp.recipient_kind,
                    recipient_id integer, reviewed_on date)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    WITH qa AS MATERIALIZED (SELECT rbp.current_qa_authorities() AS authorities)
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
     SELECT r.response_id, r.authority_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period,
            r.team_id, r.worker_id, r.respondent_id, r.submitted_on, r.qa_status, r.qa_status_on, r.qa_note,
            r.escalated, rt.recipient_kind, rt.recipient_id, v.reviewed_on
-      FROM qa JOIN rbp.response r ON r.authority_id = ANY (qa.authorities)
+      FROM rbp.response r
       LEFT JOIN rbp.route rt ON rt.response_id = r.response_id AND rt.superseded_on IS NULL
       LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE r.authority_id = ANY (v_authorities);
+END
 $$;
 COMMENT ON FUNCTION rbp.qa_feedback() IS
     'QA: every response of the authorities the caller serves as QA (anonymous included), with QA status, note, current recipient and review date';
 
 CREATE OR REPLACE FUNCTION rbp.qa_worker_summary(p_from date DEFAULT NULL, p_to date DEFAULT NULL)
     RETURNS TABLE (authority_id integer, worker_id integer, responses bigint, scored_answers bigint, mean_score numeric)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    WITH qa AS MATERIALIZED (SELECT rbp.current_qa_authorities() AS authorities)
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
     SELECT r.authority_id, r.worker_id, count(DISTINCT r.response_id), count(a.score),
            round(avg(rbp.likert_value(a.score)), 2)
-      FROM qa JOIN rbp.response r ON r.authority_id = ANY (qa.authorities)
+      FROM rbp.response r
       LEFT JOIN rbp.answer a ON a.response_id = r.response_id
-     WHERE r.worker_id IS NOT NULL
+     WHERE r.authority_id = ANY (v_authorities) AND r.worker_id IS NOT NULL
        AND (p_from IS NULL OR r.period >= p_from) AND (p_to IS NULL OR r.period <= p_to)
-     GROUP BY r.authority_id, r.worker_id
+     GROUP BY r.authority_id, r.worker_id;
+END
 $$;
 COMMENT ON FUNCTION rbp.qa_worker_summary(date, date) IS
     'QA: per worker of the authorities the caller serves, the number of named and worker-only responses, scored answers and mean score (periods between p_from and p_to, inclusive, when given)';
