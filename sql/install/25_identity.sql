@@ -169,7 +169,7 @@ BEGIN
     END IF;
     RAISE EXCEPTION 'no authority "%" that this login acts for', p_authority
         USING ERRCODE = 'insufficient_privilege',
-              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login().';
+              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login, once per authority.';
 END
 $$;
 COMMENT ON FUNCTION rbp.authority_id_of(text, rbp.login_kind) IS

@@ -49,7 +49,7 @@ BEGIN
         IF EXISTS (SELECT FROM rbp.staff WHERE db_role = v_login
                       AND (authority_id, staff_ref) IS DISTINCT FROM (v_authority, p_staff_ref)) THEN
             RAISE EXCEPTION 'login "%" already belongs to another member of staff', p_db_role
-                USING ERRCODE = 'unique_violation', HINT = 'One login is one person; remove it from the other first with rbp.unmap_staff_login().';
+                USING ERRCODE = 'unique_violation', HINT = 'One login is one person; remove it from the other first with rbp.unmap_staff_login.';
         END IF;
     END IF;
     INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id, db_role, is_qa)

@@ -12,7 +12,7 @@ BEGIN
     IF NOT coalesce(p_authority_id = ANY (rbp.current_qa_authorities()), false) THEN
         RAISE EXCEPTION 'only the QA team of this authority may do this'
             USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'An administrator maps QA logins to their authorities with rbp.map_login(login, ''qa'', authority).';
+                  HINT = 'An administrator maps QA logins to their authorities with rbp.map_login, kind qa.';
     END IF;
 END
 $$;

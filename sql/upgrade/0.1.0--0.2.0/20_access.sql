@@ -155,7 +155,7 @@ BEGIN
     END IF;
     RAISE EXCEPTION 'no authority "%" that this login acts for', p_authority
         USING ERRCODE = 'insufficient_privilege',
-              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login().';
+              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login, once per authority.';
 END
 $$;
 COMMENT ON FUNCTION rbp.authority_id_of(text, rbp.login_kind) IS
@@ -328,7 +328,7 @@ BEGIN
         IF EXISTS (SELECT FROM rbp.staff WHERE db_role = v_login
                       AND (authority_id, staff_ref) IS DISTINCT FROM (v_authority, p_staff_ref)) THEN
             RAISE EXCEPTION 'login "%" already belongs to another member of staff', p_db_role
-                USING ERRCODE = 'unique_violation', HINT = 'One login is one person; remove it from the other first with rbp.unmap_staff_login().';
+                USING ERRCODE = 'unique_violation', HINT = 'One login is one person; remove it from the other first with rbp.unmap_staff_login.';
         END IF;
     END IF;
     INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id, db_role, is_qa)
@@ -691,7 +691,7 @@ BEGIN
     IF NOT coalesce(p_authority_id = ANY (rbp.current_qa_authorities()), false) THEN
         RAISE EXCEPTION 'only the QA team of this authority may do this'
             USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'An administrator maps QA logins to their authorities with rbp.map_login(login, ''qa'', authority).';
+                  HINT = 'An administrator maps QA logins to their authorities with rbp.map_login, kind qa.';
     END IF;
 END
 $$;
