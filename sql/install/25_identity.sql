@@ -1,15 +1,15 @@
 -- Who is asking, and what they may act for (doc/dba.md, "Logins and authorities"). Every access
 -- rule is written once here (or in 32_routing.sql for routing) and called by every policy, view and
 -- function that needs it:
---   rbp.calling_login()           the caller, by OID, even inside SECURITY DEFINER functions
---   rbp.person_login(name)        "is a person's (or a system's) login": refuses groups, superusers, BYPASSRLS
---   rbp.current_staff_id()        the member of staff whose login is the caller
---   rbp.acting_authorities(kind)  the authorities an admin mapped the caller to, for one kind of work
---   rbp.may_act_for(id, kind)     "who may act for an authority"
---   rbp.visible_to_staff(...)     "visible to staff once released"
---   rbp.may_review(...)           "who may review an item" (a NULL recipient never passes; never one's own)
---   rbp.require_not_future(...)   functions acting "as of" a day refuse days after today
---   rbp.suppression_threshold_minimum()  the floor of the suppression threshold
+--   rbp.calling_login           the caller, by OID, even inside SECURITY DEFINER functions
+--   rbp.person_login        "is a person's (or a system's) login": refuses groups, superusers, BYPASSRLS
+--   rbp.current_staff_id        the member of staff whose login is the caller
+--   rbp.acting_authorities  the authorities an admin mapped the caller to, for one kind of work
+--   rbp.may_act_for     "who may act for an authority"
+--   rbp.visible_to_staff     "visible to staff once released"
+--   rbp.may_review           "who may review an item" (a NULL recipient never passes; never one's own)
+--   rbp.require_not_future   functions acting "as of" a day refuse days after today
+--   rbp.suppression_threshold_minimum  the floor of the suppression threshold
 --
 -- Inside a SECURITY DEFINER function current_user is the function's owner, so the caller is found
 -- another way: the role set by SET ROLE (the "role" setting, which only a member of that role can
@@ -50,8 +50,8 @@ COMMENT ON TABLE rbp.login_authority IS
 COMMENT ON COLUMN rbp.login_authority.login IS 'The login, stored by OID (pg_dump writes its name)';
 COMMENT ON COLUMN rbp.login_authority.kind IS 'The work the login does for this authority';
 
--- "Is a person's login": an existing role that can log in, is nobody's group, is not one of the
--- extension's group roles, and is neither superuser nor BYPASSRLS (row-level security would not
+-- "Is a person's login": an existing role that can log in, is nobody's group (no role is a member
+-- of it; the extension's group roles are NOLOGIN and have members), and is neither superuser nor BYPASSRLS (row-level security would not
 -- apply to it). Used for staff logins and for every mapped login.
 CREATE FUNCTION rbp.person_login(p_role name) RETURNS regrole
     LANGUAGE plpgsql STABLE STRICT
@@ -65,8 +65,7 @@ BEGIN
         RAISE EXCEPTION 'database role "%" does not exist', p_role
             USING ERRCODE = 'undefined_object', HINT = 'Create the login first, then GRANT rbp_staff (or rbp_qa) TO it.';
     END IF;
-    IF NOT v_role.rolcanlogin OR p_role IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
-       OR EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = v_role.oid) THEN
+    IF NOT v_role.rolcanlogin OR EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = v_role.oid) THEN
         RAISE EXCEPTION 'role "%" is a group role, not one person''s or one system''s login', p_role
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Map a LOGIN role that no other role is a member of; everyone who can SET ROLE to a group would read as it.';

@@ -27,8 +27,8 @@ $$;
 COMMENT ON FUNCTION rbp.register_team(text, text, text) IS 'Case system: register or rename a team of an authority; returns its team_id';
 
 -- Omitted (NULL) team, login and QA flag keep what is stored, so a re-sent record never removes
--- access by accident; rbp.unmap_staff_login() removes a login on purpose. The login must pass
--- rbp.person_login() (no group role, superuser or BYPASSRLS) and is stored by OID.
+-- access by accident; rbp.unmap_staff_login removes a login on purpose. The login must pass
+-- rbp.person_login: no group role, superuser or BYPASSRLS; it is stored by OID.
 CREATE FUNCTION rbp.register_staff(p_authority text, p_staff_ref text, p_display_name text,
                                    p_team text DEFAULT NULL, p_db_role name DEFAULT NULL,
                                    p_is_qa boolean DEFAULT NULL) RETURNS integer

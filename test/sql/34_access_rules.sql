@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(46);
+SELECT plan(52);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -64,7 +64,13 @@ SET LOCAL ROLE t_worker_a;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
                  'a worker of another authority cannot close it');
 RESET ROLE;
-SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the three refusals no review exists');
+CREATE ROLE t_qa_s_nobody LOGIN IN ROLE rbp_qa;
+SELECT rbp.map_login('t_qa_s_nobody', 'qa', 'south') \g /dev/null
+SET LOCAL ROLE t_qa_s_nobody;
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
+                 'a QA login registered as nobody (no member of staff) cannot review: the reviewer must be a person');
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the four refusals no review exists');
 SET LOCAL ROLE t_qa_s;
 SELECT lives_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$,
                 'QA of south reviews its QA-team item');
@@ -141,6 +147,11 @@ SELECT throws_ok($$ SELECT rbp.register_staff('south', 'X2', 'X', 'steam') $$, '
 SELECT throws_ok($$ SELECT rbp.issue_invitation('south', 'SI1', 'SP1', 'link') $$, '42501', NULL, 'nor issue south''s invitations');
 SELECT lives_ok($$ SELECT rbp.register_team('north', 'team2', 'Team Two') $$, 'but registers north''s teams');
 RESET ROLE;
+CREATE ROLE t_admin_qa LOGIN IN ROLE rbp_admin, rbp_qa;
+SET LOCAL ROLE t_admin_qa;
+SELECT throws_ok($$ SELECT rbp.create_theme('north', 'By an administrator') $$, '42501', NULL,
+                 'an administrator who is also in rbp_qa still needs a QA mapping to act as QA');
+RESET ROLE;
 SET LOCAL ROLE t_qa_n;
 SELECT is((SELECT count(*)::integer FROM rbp.staff WHERE authority_id <> (SELECT authority_id FROM rbp.authority WHERE code = 'north')), 0,
           'QA of north reads no staff of south');
@@ -159,6 +170,22 @@ SET LOCAL ROLE t_sup1;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{}', NULL, current_date + 1) FROM rbp.my_inbox() $$, '22023', NULL,
                  'a review dated after today: 22023');
 RESET ROLE;
+
+-- Scheduled and QA functions act for the caller's authorities only -------------------------------------
+UPDATE rbp.authority SET auto_release_after_days = 0;
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P3'), 'named', '{"q2_trust": 4}', 'online', false, '2026-03-14') \g /dev/null
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'YP1'), 'named', '{"dial_safe": 7}', 'online', false, '2026-03-14') \g /dev/null
+SELECT rbp.register_respondent('south', 'SF1', 'SP2', 'parent') \g /dev/null
+SELECT rbp.submit_response(rbp.issue_invitation('south', 'SI1', 'SP2', 'link', 3650, '2026-02-01'), 'named', '{"q2_trust": 4}', 'online', false, '2026-03-14') \g /dev/null
+SET LOCAL ROLE t_case_n;
+SELECT is(rbp.release_due_feedback(current_date), 2, 'north''s case system releases the due items of north only');
+SELECT is(rbp.release_due_feedback(current_date), 0, 'and nothing of south''s, due as well');
+RESET ROLE;
+SET LOCAL ROLE t_qa_n;
+SELECT cmp_ok(rbp.publish_reports(current_date), '>', 0, 'QA of north publishes north''s closed periods');
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id) WHERE a.code = 'south'), 0,
+          'and nothing of south''s');
 
 -- The threshold's floor -----------------------------------------------------------------------------
 INSERT INTO rbp.setting VALUES ('suppression_threshold', 2) ON CONFLICT (name) DO UPDATE SET value = 2;

@@ -69,8 +69,7 @@ BEGIN
         RAISE EXCEPTION 'database role "%" does not exist', p_role
             USING ERRCODE = 'undefined_object', HINT = 'Create the login first, then GRANT rbp_staff (or rbp_qa) TO it.';
     END IF;
-    IF NOT v_role.rolcanlogin OR p_role IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
-       OR EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = v_role.oid) THEN
+    IF NOT v_role.rolcanlogin OR EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = v_role.oid) THEN
         RAISE EXCEPTION 'role "%" is a group role, not one person''s or one system''s login', p_role
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Map a LOGIN role that no other role is a member of; everyone who can SET ROLE to a group would read as it.';
