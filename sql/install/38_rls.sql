@@ -230,6 +230,25 @@ $$;
 COMMENT ON FUNCTION rbp.qa_worker_summary(date, date) IS
     'QA: per worker of the authorities the caller serves, the number of named and worker-only responses, scored answers and mean score (periods between p_from and p_to, inclusive, when given)';
 
+-- Whether the caller may read one response: QA of its authority, or staff it is visible to through
+-- rbp.my_feedback()/rbp.my_inbox(). For functions that return one response in another shape
+-- (rbp.response_as_fhir).
+CREATE FUNCTION rbp.readable_response(p_response_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM rbp.response r WHERE r.response_id = p_response_id
+                      AND r.authority_id = ANY (rbp.current_qa_authorities()))
+        OR EXISTS (SELECT FROM rbp.my_feedback() f WHERE f.response_id = p_response_id)
+        OR EXISTS (SELECT FROM rbp.my_inbox() i WHERE i.response_id = p_response_id);
+END
+$$;
+COMMENT ON FUNCTION rbp.readable_response(uuid) IS
+    'Whether the caller may read this response: QA of its authority, or staff it is released to (about them or routed to them)';
+REVOKE ALL ON FUNCTION rbp.readable_response(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.readable_response(uuid) TO rbp_staff, rbp_qa;
+
 REVOKE ALL ON FUNCTION rbp.my_feedback(), rbp.my_inbox(), rbp.my_answers(), rbp.qa_feedback(),
     rbp.qa_worker_summary(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.my_feedback(), rbp.my_inbox(), rbp.my_answers() TO rbp_staff;

@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(56);
+SELECT plan(57);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -14,6 +14,10 @@ SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'worker_onl
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P3'), 'named', '{"q2_trust": 5}', 'online', false, '2026-04-02');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'SP1'), 'named', '{"q2_trust": 3}', 'online', false, '2026-03-12');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'YP1'), 'anonymous', '{"dial_safe": 8}', 'online', false, '2026-03-12');
+-- P2's worker-only answers are held; a later transaction releases them with B's batch (no date).
+\set wo_worker B
+\set wo_on 2026-03-11
+\ir ../helpers/release_worker_only.sql
 CREATE TEMP TABLE rid AS
 SELECT r.response_id, r.submitted_on, a.code AS authority FROM rbp.response r JOIN rbp.authority a USING (authority_id);
 GRANT SELECT ON rid TO PUBLIC;
@@ -30,7 +34,7 @@ SELECT is_empty('SELECT * FROM rbp.my_inbox()', 'before QA release, the supervis
 RESET ROLE;
 SET LOCAL ROLE t_qa_n;
 SELECT results_eq('SELECT submitted_on FROM rbp.response ORDER BY 1',
-                  $$ VALUES ('2026-03-10'::date), ('2026-03-11'), ('2026-04-02') $$, 'QA of north sees all of north''s feedback first');
+                  $$ VALUES ('2026-03-10'::date), ('2026-04-02'), (NULL) $$, 'QA of north sees all of north''s feedback first');
 SELECT is_empty($$ SELECT * FROM rbp.response r JOIN rbp.authority a USING (authority_id) WHERE a.code = 'south' $$,
                 'QA of north sees nothing of south');
 SELECT is_empty($$ SELECT * FROM rbp.respondent WHERE respondent_ref = 'SP1' $$, 'nor south''s families');
@@ -39,7 +43,7 @@ SELECT throws_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority 
                  'QA of north cannot release south''s feedback');
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'QA cannot read held anonymous responses');
 SELECT throws_ok($$ UPDATE rbp.response SET qa_status = 'released' $$, '42501', NULL, 'QA cannot write feedback directly');
-SELECT lives_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'north' AND submitted_on <> '2026-04-02' $$,
+SELECT lives_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'north' AND submitted_on IS DISTINCT FROM '2026-04-02' $$,
                 'QA of north releases two items');
 SELECT lives_ok($$ SELECT rbp.qa_hold(response_id, 'possible safeguarding concern', true) FROM rid WHERE submitted_on = '2026-04-02' $$,
                 'and holds one, escalated');
@@ -73,6 +77,8 @@ SELECT is_empty('SELECT * FROM rbp.my_feedback()', 'and nothing is about them');
 RESET ROLE;
 SET LOCAL ROLE t_manager;
 SELECT results_eq('SELECT worker_id, anonymity::text FROM rbp.my_inbox()', $$ VALUES ((SELECT staff_id FROM rbp.staff WHERE staff_ref = 'B'), 'worker_only') $$, 'the team manager sees B''s item routed to them');
+SELECT results_eq('SELECT submitted_on, released_on, routed_on FROM rbp.my_inbox()', $$ VALUES (NULL::date, NULL::date, NULL::date) $$,
+                  'but not the day it was submitted, released or routed');
 RESET ROLE;
 SET LOCAL ROLE t_sup2;
 SELECT is_empty('SELECT * FROM rbp.my_inbox()', 'S2 sees nothing: the held item is not released');

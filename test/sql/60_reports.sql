@@ -23,7 +23,7 @@ SELECT rbp.map_login('test_report_writer', 'report_writer', 'test_la'), rbp.map_
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
-       'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, '2025-05-10', 'released'
+       'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
 
 SELECT is(rbp.publish_reports('2026-01-01'), 10,

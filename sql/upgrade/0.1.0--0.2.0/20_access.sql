@@ -653,13 +653,12 @@ $$;
 COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history; true when a new route was recorded';
 
 CREATE OR REPLACE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_worker_id integer DEFAULT NULL)
-    RETURNS integer
+    RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_response uuid;
-    v_moved integer := 0;
     v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
     PERFORM rbp.require_not_future(p_on, 'p_on');
@@ -670,15 +669,12 @@ BEGIN
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
-        IF rbp.route_response(v_response, p_on, 'supervision_change') THEN
-            v_moved := v_moved + 1;
-        END IF;
+        PERFORM rbp.route_response(v_response, p_on, 'supervision_change');
     END LOOP;
-    RETURN v_moved;
 END
 $$;
 COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
-    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today); returns how many items moved. Run daily from a scheduler';
+    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
 
 REVOKE ALL ON FUNCTION rbp.notify_if_visible(uuid) FROM PUBLIC;
 
@@ -724,12 +720,16 @@ BEGIN
     IF v_response.anonymity = 'anonymous' OR v_response.qa_status = 'released' THEN
         RAISE EXCEPTION 'this response is not awaiting release' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    UPDATE rbp.response SET qa_status = 'released', qa_status_on = coalesce(p_on, current_date) WHERE response_id = p_response_id;
+    -- A hold note on worker-only feedback is QA's own: it is erased before the worker and supervisor
+    -- can read the row (doc/threat-model.md: what worker-only shows).
+    UPDATE rbp.response SET qa_status = 'released', qa_status_on = coalesce(p_on, current_date),
+                            qa_note = CASE WHEN anonymity = 'worker_only' THEN NULL ELSE qa_note END
+     WHERE response_id = p_response_id;
     PERFORM rbp.notify_if_visible(p_response_id);
 END
 $$;
 COMMENT ON FUNCTION rbp.qa_release(uuid, date) IS
-    'QA: release named or worker-only feedback (also one that was held) to the worker and the responsible supervisor; notifies rbp_feedback_routed';
+    'QA: release named or worker-only feedback (also one that was held) to the worker and the responsible supervisor; notifies rbp_feedback_routed. The hold note of worker-only feedback is erased';
 
 CREATE OR REPLACE FUNCTION rbp.qa_hold(p_response_id uuid, p_reason text, p_escalate boolean DEFAULT false,
                             p_on date DEFAULT current_date) RETURNS void
@@ -754,13 +754,12 @@ $$;
 COMMENT ON FUNCTION rbp.qa_hold(uuid, text, boolean, date) IS
     'QA: hold feedback (e.g. a safeguarding concern) so that worker and supervisor do not see it; optionally escalate it';
 
-CREATE OR REPLACE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS integer
+CREATE OR REPLACE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_row record;
-    v_count integer := 0;
     v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
     PERFORM rbp.require_not_future(p_on, 'p_on');
@@ -769,17 +768,16 @@ BEGIN
           FROM rbp.authority a
          WHERE a.authority_id = r.authority_id AND a.auto_release_after_days IS NOT NULL
            AND (v_scope IS NULL OR a.authority_id = ANY (v_scope))
-           AND r.qa_status = 'awaiting_qa' AND r.submitted_on + a.auto_release_after_days <= p_on
+           AND r.qa_status = 'awaiting_qa'
+           AND coalesce(r.submitted_on, r.qa_status_on) + a.auto_release_after_days <= p_on
         RETURNING r.response_id
     LOOP
         PERFORM rbp.notify_if_visible(v_row.response_id);
-        v_count := v_count + 1;
     END LOOP;
-    RETURN v_count;
 END
 $$;
 COMMENT ON FUNCTION rbp.release_due_feedback(date) IS
-    'Scheduler: release feedback awaiting QA for the authorities the caller acts for that have auto_release_after_days, once that many days have passed (held items stay held; not after today); returns how many';
+    'Scheduler: release feedback awaiting QA for the authorities the caller acts for that have auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held; not after today. Returns nothing: the case system learns no count of feedback';
 
 CREATE OR REPLACE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated boolean,
                                               p_support_offered rbp.support_offer[] DEFAULT '{}',
@@ -1075,6 +1073,23 @@ END
 $$;
 COMMENT ON FUNCTION rbp.qa_worker_summary(date, date) IS
     'QA: per worker of the authorities the caller serves, the number of named and worker-only responses, scored answers and mean score (periods between p_from and p_to, inclusive, when given)';
+
+CREATE OR REPLACE FUNCTION rbp.readable_response(p_response_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM rbp.response r WHERE r.response_id = p_response_id
+                      AND r.authority_id = ANY (rbp.current_qa_authorities()))
+        OR EXISTS (SELECT FROM rbp.my_feedback() f WHERE f.response_id = p_response_id)
+        OR EXISTS (SELECT FROM rbp.my_inbox() i WHERE i.response_id = p_response_id);
+END
+$$;
+COMMENT ON FUNCTION rbp.readable_response(uuid) IS
+    'Whether the caller may read this response: QA of its authority, or staff it is released to (about them or routed to them)';
+
+REVOKE ALL ON FUNCTION rbp.readable_response(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.readable_response(uuid) TO rbp_staff, rbp_qa;
 
 REVOKE ALL ON FUNCTION rbp.my_feedback(), rbp.my_inbox(), rbp.my_answers(), rbp.qa_feedback(),
     rbp.qa_worker_summary(date, date) FROM PUBLIC;

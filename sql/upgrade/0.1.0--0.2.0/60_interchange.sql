@@ -738,7 +738,7 @@ DECLARE
 BEGIN
     SELECT * INTO v_instrument FROM rbp.instrument WHERE instrument_id = rbp.instrument_id_of(p_instrument, p_version);
     IF p_authority IS NOT NULL THEN
-        SELECT * INTO v_authority FROM rbp.authority WHERE authority_id = rbp.authority_id_of(p_authority);
+        SELECT * INTO v_authority FROM rbp.authority WHERE authority_id = rbp.public_authority_id_of(p_authority);
     END IF;
     v_language := rbp.resolve_language(v_instrument.instrument_id, v_authority.authority_id, p_language);
     SELECT coalesce(t.title, v_instrument.title), coalesce(t.introduction, v_instrument.introduction)
@@ -971,10 +971,10 @@ $$;
 COMMENT ON FUNCTION rbp.submit_fhir_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS
     'Survey intake: submit a completed FHIR R4 QuestionnaireResponse for the invitation''s questionnaire and version, stored by rbp.submit_response (same guarantees and SQLSTATEs)';
 
--- A stored response as a QuestionnaireResponse, read with the caller's own rights (row-level
--- security decides what is visible: QA its authority, staff what was released to them).
+-- A stored response as a QuestionnaireResponse, for a caller who may read it (rbp.readable_response:
+-- QA of its authority, staff it was released to); anyone else gets the error of a missing id.
 CREATE FUNCTION rbp.response_as_fhir(p_response_id uuid, p_language text DEFAULT 'en') RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
@@ -983,7 +983,9 @@ DECLARE
     v_items jsonb;
     v_labels jsonb;
 BEGIN
-    SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
+    IF rbp.readable_response(p_response_id) THEN
+        SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
+    END IF;
     IF v_response.response_id IS NULL THEN
         RAISE EXCEPTION 'no such response visible to you' USING ERRCODE = 'no_data_found';
     END IF;
@@ -1009,12 +1011,12 @@ BEGIN
         'language', p_language,
         'questionnaire', rbp.fhir_questionnaire_url(v_instrument.code) || '|' || v_instrument.version,
         'status', 'completed',
-        'authored', v_response.submitted_on::text,
+        'authored', CASE WHEN v_response.anonymity = 'named' THEN v_response.submitted_on::text END,
         'item', v_items));
 END
 $$;
 COMMENT ON FUNCTION rbp.response_as_fhir(uuid, text) IS
-    'A stored response you can read (row-level security applies) as a FHIR R4 QuestionnaireResponse; anonymous ones carry no date';
+    'A stored response you may read (rbp.readable_response) as a FHIR R4 QuestionnaireResponse; only named ones carry their date';
 
 REVOKE ALL ON FUNCTION rbp.instrument_as_fhir(text, integer, text, text),
     rbp.submit_fhir_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date),
@@ -1115,8 +1117,8 @@ BEGIN
                                    c_label_right, v_y + 18, rbp.svg_escape(v_label));
         IF v_suppressed THEN
             v_body := v_body || format('<g class="suppressed"><title>%s: suppressed (c)</title>'
-                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
-                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, too few people to show</text></g>',
+                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
+                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, not published</text></g>',
                                        rbp.svg_escape(v_label), c_centre - c_half, v_y, 2 * c_half, c_bar, c_centre, v_y + 18);
             v_desc := v_desc || format(' %s: suppressed (c).', v_label);
         ELSE
@@ -1164,15 +1166,22 @@ BEGIN
         v_row := v_row + 1;
     END LOOP;
 
-    -- Legend: one swatch per point, disagree to agree.
+    -- Legend: one swatch per point, disagree to agree, wrapped to the width (text about 7.5 px a character).
     v_y := c_top + v_row * c_row + 10;
+    v_x := 20;
     FOR v_v IN 1 .. v_points LOOP
+        v_w := 18 + 7.5 * length(v_labels[v_v]) + 24;
+        IF v_x + v_w > c_width AND v_x > 20 THEN
+            v_x := 20;
+            v_y := v_y + 22;
+        END IF;
         v_legend := v_legend || format('<rect x="%s" y="%s" width="14" height="14" fill="%s"/><text x="%s" y="%s" class="legend">%s</text>',
-            20 + (v_v - 1) * (c_width - 20) / v_points, v_y,
+            round(v_x), v_y,
             CASE WHEN v_v <= v_side THEN rbp.chart_colour(false, v_side + 1 - v_v, v_side)
                  WHEN v_v > v_points - v_side THEN rbp.chart_colour(true, v_v - (v_points - v_side), v_side)
                  ELSE '#d9d9d9' END,
-            38 + (v_v - 1) * (c_width - 20) / v_points, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+            round(v_x) + 18, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+        v_x := v_x + v_w;
     END LOOP;
     v_height := v_y + 40;
 
@@ -1192,7 +1201,7 @@ BEGIN
                       format('Diverging stacked bar chart of %s published cells: answers below the middle of the scale to the left, above it to the right.', v_row)
                       || v_desc)),
                   rbp.svg_escape(coalesce(p_title, '')),
-                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - 10,
+                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - c_row + c_bar + 4,
                   v_body, v_legend);
 END
 $$;
