@@ -167,11 +167,14 @@ SELECT is_empty($$ SELECT t.n FROM trip t JOIN back b ON b.respondent_ref = t.re
 SELECT is_empty($$ SELECT respondent_ref FROM back GROUP BY respondent_ref, anonymity, worker_id, team_id, period, submitted_on, channel, qa_status, stored
                    HAVING count(*) <> 2 $$,
                 'each FHIR submission is stored exactly as rbp.submit_response stored its twin (every column but the random id)');
-SELECT is((SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'worker_only'),
-          2 * (SELECT count(*)::integer FROM trip WHERE anonymity = 'worker_only'), 'worker-only responses are stored without the family');
-SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding) + (SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'anonymous'),
+SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding WHERE anonymity = 'worker_only')
+          + (SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'worker_only'),
+          2 * (SELECT count(*)::integer FROM trip WHERE anonymity = 'worker_only'),
+          'worker-only FHIR responses are held (or released) without the family like any other');
+SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding WHERE anonymity = 'anonymous')
+          + (SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'anonymous'),
           2 * (SELECT count(*)::integer FROM trip WHERE anonymity = 'anonymous'),
-          'anonymous FHIR responses go through the anonymous holding area like any other');
+          'anonymous FHIR responses go through the holding area like any other');
 
 -- Refusals: submit_response's SQLSTATEs, and nothing stored -----------------------------------------
 CREATE TEMP TABLE bad (token text);
