@@ -1,7 +1,7 @@
--- test/bench/access.sql — item 6 of make bench: the reads each role is documented to make, timed
+-- test/bench/access.sql — item 7 of make bench: the reads each role is documented to make, timed
 -- as the role (through the extension's reading functions, under its access rules) and as the
 -- hand-written query a DBA would run as superuser for the same rows. Run by test/bench/run after
--- the data is generated; doc/benchmarks.md, item 6.
+-- the data is generated; doc/benchmarks.md, item 7.
 
 SET search_path = public, rbp;   -- the operators of the extension's types live in rbp
 
@@ -128,18 +128,18 @@ BEGIN
                     GROUP BY r.authority_id, r.worker_id$q$, a))
         ) v(what, role, as_role, hand)
     LOOP
-        n_role := rbp_bench.time_as('6', q.what || ': as the role', q.role, q.as_role, p_runs);
-        n_hand := rbp_bench.time_as('6', q.what || ': hand-written', NULL, q.hand, p_runs);
+        n_role := rbp_bench.time_as('7', q.what || ': as the role', q.role, q.as_role, p_runs);
+        n_hand := rbp_bench.time_as('7', q.what || ': hand-written', NULL, q.hand, p_runs);
         -- the same rows, or the times mean nothing
         PERFORM set_config('role', q.role, true);
         EXECUTE format('SELECT array_agg(t::text ORDER BY t::text) FROM (%s) t', q.as_role) INTO v_role;
         PERFORM set_config('role', 'none', true);
         EXECUTE format('SELECT array_agg(t::text ORDER BY t::text) FROM (%s) t', q.hand) INTO v_hand;
         IF v_role IS DISTINCT FROM v_hand OR n_role = 0 THEN
-            RAISE EXCEPTION 'bench item 6: "%" as the role and by hand differ (or are empty)', q.what;
+            RAISE EXCEPTION 'bench item 7: "%" as the role and by hand differ (or are empty)', q.what;
         END IF;
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION rbp_bench.time_access(integer) IS
-    'Benchmark only: item 6, each documented read as the role and hand-written as superuser (same rows checked)';
+    'Benchmark only: item 7, each documented read as the role and hand-written as superuser (same rows checked)';

@@ -76,7 +76,7 @@ SELECT rbp.release_due_feedback(current_date + 12);
 RESET ROLE;
 SET ROLE demo_admin;
 \set ON_ERROR_STOP 0
-SELECT rbp.publish_reports(current_date + 1);
+CALL rbp.publish_reports(current_date + 1);
 \set ON_ERROR_STOP 1
 RESET ROLE;
 

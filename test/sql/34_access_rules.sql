@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(49);
+SELECT plan(50);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -157,7 +157,7 @@ RESET ROLE;
 
 -- Days after today --------------------------------------------------------------------------------
 SELECT throws_ok($$ SELECT rbp.release_due_feedback(current_date + 12) $$, '22023', NULL, 'release_due_feedback as of a later day: 22023');
-SELECT throws_ok($$ SELECT rbp.publish_reports(current_date + 1) $$, '22023', NULL, 'publish_reports as of a later day: 22023');
+SELECT throws_ok($$ SELECT * FROM rbp.publish_reports_rows(current_date + 1) $$, '22023', NULL, 'publishing reports as of a later day: 22023');
 SELECT throws_ok($$ SELECT rbp.reroute_open_feedback(current_date + 1) $$, '22023', NULL, 'reroute_open_feedback as of a later day: 22023');
 SET LOCAL ROLE t_sup1;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{}', NULL, current_date + 1) FROM rbp.my_inbox() $$, '22023', NULL,
@@ -178,7 +178,8 @@ SELECT results_eq($$ SELECT a.code, r.qa_status::text, count(*)::integer FROM rb
                   $$ VALUES ('north', 'released', 2), ('south', 'awaiting_qa', 1) $$,
                   'north''s case system releases the due items of north, and nothing of south''s, due as well');
 SET LOCAL ROLE t_qa_n;
-SELECT cmp_ok(rbp.publish_reports(current_date), '>', 0, 'QA of north publishes north''s closed periods');
+SELECT cmp_ok((SELECT count(*)::integer FROM rbp.publish_reports_rows(current_date)), '>', 0, 'QA of north publishes north''s closed periods');
+SELECT throws_ok($$ SELECT * FROM rbp.publish_reports_rows(current_date, 'south') $$, '42501', NULL, 'but not south''s');
 RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id) WHERE a.code = 'south'), 0,
           'and nothing of south''s');
