@@ -75,7 +75,9 @@ RESET ROLE;
 SET LOCAL ROLE m_s_south;
 SELECT rbp.record_supervision_review(response_id, true) FROM item WHERE authority = 'south' AND state = 'reviewed' \g /dev/null
 RESET ROLE;
+SET client_min_messages = warning;
 SELECT count(*) FROM rbp.publish_reports_rows(current_date) \g /dev/null
+RESET client_min_messages;
 
 -- The objects: per item (%1$L the response, %2$s the theme of its authority) or per authority (%3$L its code).
 CREATE TEMP TABLE object (name text, per text, kind text, sql text);
