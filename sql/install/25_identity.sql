@@ -111,7 +111,6 @@ REVOKE ALL ON FUNCTION rbp.acting_authorities(rbp.login_kind) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rbp.current_qa_authorities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.current_staff_id() TO rbp_staff, rbp_qa;
 GRANT EXECUTE ON FUNCTION rbp.current_qa_authorities() TO rbp_staff, rbp_qa;
-GRANT EXECUTE ON FUNCTION rbp.acting_authorities(rbp.login_kind) TO rbp_qa, rbp_case_system, rbp_report_writer;
 
 -- "Who may act for an authority": an administrator (or a superuser) for every authority; any other
 -- login only for the authorities it is mapped to, for that kind of work (any kind when p_kind is NULL).
