@@ -103,7 +103,21 @@ rows AS (
            format('%s µs', round(a.median::numeric, 1)), format('%s µs', round(b.median::numeric, 1)),
            a.median / b.median, 'report', NULL, a.plan_note
       FROM r a JOIN r b ON b.item = '5' AND b.label LIKE 'bare%'
-     WHERE a.item = '5' AND a.label LIKE 'release%')
+     WHERE a.item = '5' AND a.label LIKE 'release%'
+    UNION ALL
+    -- 6. publishing the suppressed reports (CALL rbp.publish_reports) vs computing the same cells
+    SELECT 13, '6', 'publishing reports vs computing the same cells unsuppressed: one authority',
+           format('%s s', round(p.median::numeric / 1000, 2)), format('%s s', round(c.median::numeric / 1000, 2)),
+           p.median / c.median, '<= 10', p.median / c.median <= 10, p.plan_note
+      FROM r p JOIN r c ON c.item = '6' AND c.label LIKE 'compute%: 1 authority'
+     WHERE p.item = '6' AND p.label LIKE 'CALL%: 1 authority'
+    UNION ALL
+    SELECT 14, '6', 'publishing reports vs computing the same cells unsuppressed: all authorities',
+           format('%s s', round((p1.median + p.median)::numeric / 1000, 2)), format('%s s', round(c.median::numeric / 1000, 2)),
+           (p1.median + p.median) / c.median, '<= 10', (p1.median + p.median) / c.median <= 10, c.plan_note
+      FROM r p JOIN r c ON c.item = '6' AND c.label LIKE 'compute%: all%'
+      JOIN r p1 ON p1.item = '6' AND p1.label LIKE 'CALL%: 1 authority'
+     WHERE p.item = '6' AND p.label LIKE 'CALL%: the other%')
 SELECT line FROM (
     SELECT 0 AS ord, '| # | measurement | result | baseline | ratio | target | met | plan / note |' AS line
     UNION ALL SELECT 0.5, '|---|---|---|---|---|---|---|---|'

@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(48);
+SELECT plan(49);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -170,6 +170,17 @@ SELECT is_empty($$
     'the report writer can execute no function of the extension that returns rows');
 SELECT throws_ok($$SELECT rbp.set_suppression_threshold(1)$$, '42501', NULL, 'the report writer cannot change the threshold');
 SELECT is((SELECT count(*)::int FROM pg_stats WHERE schemaname = 'rbp'), 0, 'pg_stats shows the report writer no column of the extension');
+-- EXPLAIN ANALYZE counts rows: what it reads for a view are published cells only.
+CREATE TEMP TABLE plan_json (view text, p jsonb);
+DO $$
+DECLARE v text; j json;
+BEGIN
+    FOREACH v IN ARRAY ARRAY['report_scores', 'report_points', 'report_responses', 'report_themes'] LOOP
+        EXECUTE format('EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM rbp.%I', v) INTO j;
+        INSERT INTO plan_json VALUES (v, j::jsonb);
+    END LOOP;
+END
+$$;
 RESET ROLE;
 
 -- The administrator reads the record of what was published (no feedback values).
@@ -191,6 +202,14 @@ SELECT results_eq($$SELECT question, wording IS NOT NULL, scale_points, point_la
                      ORDER BY position$$,
                   'report_statements: every scored statement with its wording and point labels');
 -- Never-published parts are not in the table the views read (so no plan counts them).
+SELECT is_empty($$
+    SELECT j.view FROM plan_json j, jsonb_path_query(j.p, 'strict $.**?(exists(@."Relation Name"))') n
+     GROUP BY j.view
+    HAVING bool_or(n ->> 'Relation Name' = 'report_unpublished')
+        OR sum(CASE WHEN n ->> 'Relation Name' = 'report_cell'
+                    THEN ((n ->> 'Actual Rows')::bigint + coalesce((n ->> 'Rows Removed by Filter')::bigint, 0))
+                         * (n ->> 'Actual Loops')::bigint END) > (SELECT count(*) FROM rbp.report_cell)$$,
+    'EXPLAIN ANALYZE of each view, as the report writer, reads published cells only');
 SELECT is((SELECT count(*)::int FROM rbp.report_cell WHERE level NOT IN ('authority', 'team', 'worker')), 0,
           'report_cell holds published cells only');
 SELECT isnt_empty($$SELECT FROM rbp.report_unpublished$$, 'the unpublished parts are kept apart, for later audits');
