@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(49);
+SELECT plan(53);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -27,6 +27,18 @@ INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel,
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
        'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
+
+-- The suppression core on a model small enough to read: team = a + b, shown 10, a = 3 suppressed.
+SELECT is(rbp.report_bounds('{10,3,7}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}'),
+          '{{10,10},{3,3},{7,7}}'::bigint[], 'interval propagation: team minus b pins a at 3');
+SELECT is(rbp.report_protect('{10,3,7}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}',
+                             '{t,t,t}', 3, true),
+          '{0,1,1}'::smallint[], 'secondary suppression hides the smaller of b and the team');
+SELECT is(rbp.report_protect('{10,3,7}', '{f,t,f}', '{t,f,t}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}',
+                             '{t,t,t}', 3, true),
+          '{0,2,0}'::smallint[], 'with team and b published earlier (frozen), a is reported as unprotectable');
+SELECT throws_ok($$SELECT rbp.report_protect('{1}', '{t}', '{f}', '{1}', '{0}', '{1}', '{1}', '{2}', '{t}', '{t}', 3, true)$$,
+                 '22023', NULL, 'a malformed model is refused');
 
 -- Arguments refused before anything is published.
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows(current_date + 1)$$, '22023', NULL,
