@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(53);
+SELECT plan(56);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -261,6 +261,27 @@ SELECT is((SELECT count(*)::int FROM rbp.publish_reports_rows('2026-01-01')), 0,
 SELECT results_eq($$SELECT * FROM rbp.report_scores WHERE period_start = '2025-01-01' ORDER BY 1,2,3,5,7,8,11,12,13$$,
                   $$SELECT * FROM before ORDER BY 1,2,3,5,7,8,11,12,13$$,
                   'a published quarter is not recomputed after a response leaves it');
+
+-- A period that cannot be protected is refused: quarters published (by a test hook) with primary
+-- suppression only leave a small worker pinned, which nothing in their year can unpin.
+INSERT INTO rbp.authority (code, name) VALUES ('ref_la', 'Refused Authority');
+INSERT INTO rbp.team (authority_id, code, name) SELECT authority_id, 'rt', 'Refused team' FROM rbp.authority WHERE code = 'ref_la';
+INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
+SELECT authority_id, w, 'Refused worker ' || w, team_id FROM rbp.team, unnest(ARRAY['RW1', 'RW2']) w WHERE code = 'rt';
+INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id, qa_status)
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+       'parent', 'online', 'worker_only', '2025-02-01', s.team_id, s.staff_id, 'released'
+  FROM rbp.staff s CROSS JOIN LATERAL generate_series(1, CASE s.staff_ref WHEN 'RW1' THEN 3 ELSE 10 END) k
+ WHERE s.staff_ref IN ('RW1', 'RW2');
+SELECT rbp.report_publish_period(authority_id, 'quarter', q::date, '2026-01-01', false)
+  FROM rbp.authority, generate_series('2025-01-01'::date, '2025-10-01', interval '3 months') q WHERE code = 'ref_la';
+SELECT results_eq($$SELECT period_kind, status FROM rbp.publish_reports_rows('2026-01-01', 'ref_la')$$,
+                  $$VALUES ('year', 'refused')$$,
+                  'the year over quarters that leave a count pinned is refused (with a WARNING), not published');
+SELECT isnt_empty($$SELECT FROM rbp.report_unprotected u JOIN rbp.authority a USING (authority_id) WHERE a.code = 'ref_la'$$,
+                  'and the counts it could not protect are recorded for the administrator');
+SELECT is_empty($$SELECT FROM rbp.report_cell c JOIN rbp.authority a USING (authority_id) WHERE a.code = 'ref_la' AND c.period_kind = 'year'$$,
+                'nothing of the refused year is shown');
 
 SELECT * FROM finish();
 ROLLBACK;
