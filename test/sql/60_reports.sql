@@ -140,9 +140,11 @@ SELECT isnt_empty($$SELECT FROM rbp.report_scores WHERE question IS NOT NULL AND
 SELECT is_empty($$SELECT FROM rbp.report_points WHERE share_pct IS NOT NULL AND suppressed$$,
                 'no share of a suppressed point');
 SELECT is_empty($$SELECT FROM rbp.report_scores WHERE level = 'worker' AND period <> 'quarter'
-                  UNION ALL SELECT FROM rbp.report_scores WHERE period = 'month' AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_scores WHERE period IN ('month', 'year') AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_responses WHERE period IN ('month', 'year') AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_themes WHERE period IN ('month', 'year') AND level <> 'authority'
                   UNION ALL SELECT FROM rbp.report_scores WHERE respondent_kind IS NOT NULL AND level <> 'authority'$$,
-                'workers by quarter only, months and respondent kinds at authority level only');
+                'teams and workers by quarter only; months, years and respondent kinds at authority level only');
 SELECT is_empty($$SELECT FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$, 'QA themes are never reported per worker');
 
 -- Unanimity: the unanimous team answered 5 to everything; under its visible total, no worker's

@@ -278,7 +278,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id
             UNION ALL
-            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = p_kind
+            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = 'quarter'
             UNION ALL
             SELECT CASE WHEN c.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, c.team_id, c.worker_id
              WHERE c.team_id IS NOT NULL AND c.pkind = 'quarter'
@@ -320,7 +320,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id, NULL::rbp.respondent_kind AS kind
             UNION ALL SELECT 'authority', NULL, NULL, i.kind WHERE p.pkind = p_kind
-            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = p_kind
+            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = 'quarter'
             UNION ALL SELECT CASE WHEN i.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, i.team_id, i.worker_id, NULL
                        WHERE p.pkind = 'quarter'
          ) e(level, team_id, worker_id, kind)
@@ -920,7 +920,7 @@ SELECT a.code AS authority,
   CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
  WHERE c.topic = 'scores' AND rbp.report_authority_visible(c.authority_id);
 COMMENT ON VIEW rbp.report_scores IS
-    'Published scores by authority, team and worker, quarter and reporting year (months: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
+    'Published scores by authority, team and worker and quarter (months and reporting years: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
 COMMENT ON COLUMN rbp.report_scores.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_scores.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
@@ -1026,7 +1026,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id
  WHERE rbp.report_authority_visible(k.authority_id);
 COMMENT ON VIEW rbp.report_responses IS
-    'Published counts of people who responded, invitations issued and response rates by authority, team and worker, quarter and reporting year (months: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
+    'Published counts of people who responded, invitations issued and response rates by authority, team and worker and quarter (months and reporting years: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
 COMMENT ON COLUMN rbp.report_responses.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_responses.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_responses.responses IS
@@ -1058,7 +1058,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
  WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND rbp.report_authority_visible(c.authority_id);
 COMMENT ON VIEW rbp.report_themes IS
-    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker), quarter and reporting year (months: authority only); c where suppressed';
+    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker) and quarter (months and reporting years: authority only); c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_themes.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_themes.responses IS 'People whose response was tagged with the theme, or c when suppressed';
