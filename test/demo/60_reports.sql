@@ -80,6 +80,8 @@ SET ROLE demo_admin;
 \set ON_ERROR_STOP 0
 CALL rbp.publish_reports(current_date + 1);
 \set ON_ERROR_STOP 1
+-- The report writer serves Brighton & Hove only: an administrator maps it (unmapped, it reads nothing).
+SELECT rbp.map_login('demo_reporter', 'report_writer', 'brighton_hove');
 RESET ROLE;
 
 \echo
