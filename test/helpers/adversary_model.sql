@@ -31,7 +31,9 @@
 --   * worker-only row r of worker W, first observed at step s: the window is (previous step at
 --     which new worker-only rows of (W, instrument, kind) appeared, s); candidates are W's
 --     invitations of that instrument and kind used in the window that no named response explains,
---     with the team shown (if shown). At least k;
+--     with the team shown (if shown), less those used in an anonymous window of the group that
+--     QA knows held no worker-only use (its batch had as many unseen rows as the window had
+--     unexplained invitations). At least k;
 --   * no released anonymous or worker-only row shares its xmin with a used invitation.
 SET client_min_messages = warning;
 CREATE ROLE adv_qa LOGIN IN ROLE rbp_qa;
@@ -80,7 +82,20 @@ CREATE TABLE pg_temp.adv_known (response_id uuid, first_step integer, anonymity 
 CREATE TABLE pg_temp.adv_known_inv (invitation_id bigint, used_step integer, row_xmin text);
 CREATE TABLE pg_temp.adv_result (run text, seed float8, steps integer, anonymous_checked integer, worker_only_checked integer,
                                  violations integer, held_sizes integer, order_sig text, batches_of_two integer, detail text);
-GRANT ALL ON pg_temp.adv_inv, pg_temp.adv_truth, pg_temp.adv_known, pg_temp.adv_known_inv, pg_temp.adv_result TO PUBLIC;
+-- The order in which rows reach rbp.response, as a fresh heap's ctids would show it (in this
+-- long transaction, rolled-back sequences leave dead space that scatters new rows across pages,
+-- so ctid order is not a reliable witness here): recorded by a test-only trigger.
+CREATE TABLE pg_temp.adv_written (n bigserial, response_id uuid);
+CREATE FUNCTION pg_temp.adv_note_written() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.adv_written (response_id) VALUES (NEW.response_id);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER adv_note_written AFTER INSERT ON rbp.response FOR EACH ROW EXECUTE FUNCTION pg_temp.adv_note_written();
+GRANT ALL ON pg_temp.adv_inv, pg_temp.adv_truth, pg_temp.adv_known, pg_temp.adv_known_inv, pg_temp.adv_result,
+             pg_temp.adv_written TO PUBLIC;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA pg_temp TO PUBLIC;
 
 -- The answers of a submission: deterministic in (seed, step); long or short free text, a nonce so
 -- that answers can be recognised (the adversary's power), sometimes scores only.
@@ -237,6 +252,17 @@ CREATE FUNCTION pg_temp.adv_violations(p_k integer)
                    AND (r.channel IS NULL OR t.channel = r.channel)
                    AND (r.team_id IS NULL OR (t.gave_team AND a.team_id = r.team_id))) AS workers
           FROM checked r WHERE r.anonymity = 'anonymous'
+    ), anon_window AS (        -- every anonymous window (instrument, kind, from, to) closed by a release QA saw
+        SELECT g.instrument_id, g.kind, g.first_step AS until_step,
+               coalesce((SELECT max(p.first_step) FROM pg_temp.adv_known p
+                          WHERE p.anonymity = 'anonymous' AND p.instrument_id = g.instrument_id AND p.kind = g.kind
+                            AND p.first_step < g.first_step), 0) AS after_step
+          FROM (SELECT DISTINCT instrument_id, kind, first_step FROM pg_temp.adv_known WHERE anonymity = 'anonymous') g
+    ), all_anonymous AS (      -- windows whose unexplained invitations were all anonymous (the batch told)
+        SELECT w.* FROM anon_window w
+         WHERE NOT EXISTS (SELECT FROM pg_temp.adv_truth t JOIN pg_temp.adv_inv a USING (invitation_id)
+                            WHERE t.level = 'worker_only' AND a.instrument_id = w.instrument_id AND a.kind = w.kind
+                              AND t.step > w.after_step AND t.step < w.until_step)
     ), wo AS (
         SELECT r.response_id, r.first_step,
                (SELECT count(*) FROM pg_temp.adv_truth t JOIN pg_temp.adv_inv a USING (invitation_id)
@@ -246,7 +272,9 @@ CREATE FUNCTION pg_temp.adv_violations(p_k integer)
                                            WHERE p.anonymity = 'worker_only' AND p.worker_id = r.worker_id
                                              AND p.instrument_id = r.instrument_id AND p.kind = r.kind
                                              AND p.first_step < r.first_step), 0)
-                   AND (r.team_id IS NULL OR a.team_id = r.team_id)) AS candidates
+                   AND (r.team_id IS NULL OR a.team_id = r.team_id)
+                   AND NOT EXISTS (SELECT FROM all_anonymous w WHERE w.instrument_id = a.instrument_id AND w.kind = a.kind
+                                      AND t.step > w.after_step AND t.step < w.until_step)) AS candidates
           FROM checked r WHERE r.anonymity = 'worker_only'
     )
     SELECT 'anonymous row with fewer than k candidates or one worker', response_id, first_step, candidates, workers
@@ -282,8 +310,8 @@ BEGIN
         -- every held row has the same size, in the table and in its TOAST (2 = one size each)
         SELECT count(DISTINCT pg_column_size(h.*)) + count(DISTINCT pg_column_size(h.payload)) INTO v_sizes FROM rbp.anonymous_holding h;
         -- the order in which released rows were written, batch by batch (recognised by their answers)
-        SELECT string_agg(coalesce(k.key, '-'), ',' ORDER BY k.first_step, k.row_ctid) INTO v_sig
-          FROM pg_temp.adv_known k WHERE k.anonymity <> 'named';
+        SELECT string_agg(coalesce(k.key, '-'), ',' ORDER BY k.first_step, w.n) INTO v_sig
+          FROM pg_temp.adv_known k JOIN pg_temp.adv_written w USING (response_id) WHERE k.anonymity <> 'named';
         SELECT count(*) INTO v_batches FROM (SELECT FROM pg_temp.adv_known k WHERE k.anonymity <> 'named'
                                               GROUP BY k.first_step, k.anonymity HAVING count(*) >= 2) b;
         RAISE EXCEPTION 'adv_rollback';
