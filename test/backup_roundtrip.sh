@@ -21,6 +21,19 @@ SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P1', 'link', 365
 SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P2', 'link', 3650, '2026-02-01'), 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-02-11');
 SELECT rbp.issue_invitation('north', 'I1', 'P2', 'email', 28, '2026-03-01');
 SELECT rbp.set_suppression_threshold(6);
+-- Languages, the safety signal and its queue (issue 16): rows of the extension's own tables beside seeded ones.
+SELECT rbp.register_staff('north', 'Q', 'QA', NULL, 'postgres', true);
+SELECT rbp.register_respondent('north', 'F1', 'Y1', 'child_young_person');
+SELECT rbp.set_instrument_translation('children_young_people', 1, 'cy', 'Teitl', 'Cyflwyniad',
+       (SELECT jsonb_object_agg(q.code, 'Cwestiwn ' || q.position) FROM rbp.question q JOIN rbp.instrument i USING (instrument_id)
+         WHERE i.code = 'children_young_people' AND i.version = 1));
+SELECT rbp.set_glossary_translation('safe', 'cy', 'diogel', 'Diffiniad');
+SELECT rbp.set_support_option_translation(rbp.add_support_option('north', 'emotional', 'Helpline', '0800'), 'cy', 'Llinell gymorth', '0800');
+SELECT rbp.set_form_text('cy', 'dial.low', 'Dim o gwbl'), rbp.set_authority_language('north', 'cy');
+SELECT rbp.link_glossary_term('children_young_people', 1, 'dial_respected', 'trust', 5);
+SELECT rbp.set_safety_rule('north', 'dial_listened_to', 2);
+SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'Y1', 'link', 3650, '2026-02-01'), 'named', '{"dial_safe": 1, "dial_listened_to": 2}', 'online', false, '2026-02-12');
+SELECT rbp.act_on_safety_signal(signal_id, 'Visited') FROM rbp.safety_signal WHERE question_code = 'dial_safe';
 SQL
 pg_dump -Fc "$src" | pg_restore -d "$dst" --exit-on-error
 # The same content, table by table (order-independent digest of each table's rows).

@@ -1,5 +1,5 @@
 -- Upgrade piece of issue 16 (languages, safety signal, survey form contract, FHIR R4, chart):
--- the new objects of sql/install/70_language.sql .. 74_chart.sql, verbatim and in the same order,
+-- the new objects of sql/install/70_language.sql .. 75_chart_cells.sql, verbatim and in the same order,
 -- then the dump marks that 95_dump.sql gives them on a fresh install.
 
 -- ==== sql/install/70_language.sql ====
@@ -536,6 +536,7 @@ SELECT s.signal_id,
        a.code AS authority,
        s.raised_at,
        s.acted_at IS NULL AS open,
+       s.acted_at IS NULL AND s.raised_at::date < current_date AS overdue,
        s.question_code AS question,
        rbp.likert_value(an.score) AS score,
        s.response_id,
@@ -557,7 +558,7 @@ SELECT s.signal_id,
   LEFT JOIN rbp.staff actor ON actor.staff_id = s.acted_by
  ORDER BY s.acted_at IS NOT NULL, s.raised_at;
 COMMENT ON VIEW rbp.safety_queue IS
-    'QA: the safety signals of your authority, open ones first and oldest first, with the response, family, respondent and worker (through your own row-level security)';
+    'QA: the safety signals of your authority, open ones first and oldest first (overdue: still open after the day it was raised), with the response, family, respondent and worker (through your own row-level security)';
 GRANT SELECT ON rbp.safety_queue TO rbp_qa;
 
 REVOKE ALL ON FUNCTION rbp.set_safety_rule(text, text, integer, text), rbp.act_on_safety_signal(uuid, text, timestamptz) FROM PUBLIC;
@@ -749,7 +750,13 @@ BEGIN
     -- Safety notices first: the form shows them before the family chooses how identifiable to be.
     IF v_authority.authority_id IS NOT NULL THEN
         SELECT v_items || coalesce(jsonb_agg(jsonb_build_object(
-                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}') ORDER BY n), '[]')
+                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}',
+                   -- display category "security": how the answers will be handled
+                   'extension', jsonb_build_array(jsonb_build_object(
+                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                           'system', 'http://hl7.org/fhir/questionnaire-display-category', 'code', 'security', 'display', 'Security'))))))
+                 ORDER BY n), '[]')
           INTO v_items
           FROM jsonb_array_elements(rbp.form_safety_notices(v_authority.authority_id, v_instrument.instrument_id, v_language))
                WITH ORDINALITY AS e(notice, n);
@@ -778,11 +785,17 @@ BEGIN
                                'linkId', (q ->> 'code') || '.help.' || n,
                                'type', 'display',
                                'text', (g ->> 'text') || ': ' || (g ->> 'definition'),
-                               'extension', jsonb_build_array(jsonb_build_object(
-                                   'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
-                                   'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
-                                       'system', 'http://hl7.org/fhir/questionnaire-item-control',
-                                       'code', 'help', 'display', 'Help-Button')))))) ORDER BY n)
+                               'extension', jsonb_build_array(
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-item-control',
+                                           'code', 'help', 'display', 'Help-Button')))),
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-display-category',
+                                           'code', 'help', 'display', 'Help')))))) ORDER BY n)
                           FROM jsonb_array_elements(q -> 'glossary') WITH ORDINALITY AS gl(g, n))))
              ORDER BY (q ->> 'position')::integer), '[]')
       INTO v_items
@@ -1111,12 +1124,15 @@ BEGIN
         v_n := coalesce(v_cell ->> 'respondents', '');
         v_suppressed := coalesce((v_cell ->> 'suppressed')::boolean, false) OR jsonb_typeof(v_cell -> 'shares') IS DISTINCT FROM 'array';
         v_y := c_top + v_row * c_row;
-        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label">%s</text>',
-                                   c_label_right, v_y + 18, rbp.svg_escape(v_label));
+        -- A label longer than the label column (about 32 characters at 14 px) is shortened on the
+        -- picture; the full label stays in its tooltip and in the description.
+        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label"><title>%s</title>%s</text>',
+                                   c_label_right, v_y + 18, rbp.svg_escape(v_label),
+                                   rbp.svg_escape(CASE WHEN length(v_label) > 32 THEN left(v_label, 31) || '…' ELSE v_label END));
         IF v_suppressed THEN
             v_body := v_body || format('<g class="suppressed"><title>%s: suppressed (c)</title>'
-                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
-                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, too few people to show</text></g>',
+                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
+                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, not published</text></g>',
                                        rbp.svg_escape(v_label), c_centre - c_half, v_y, 2 * c_half, c_bar, c_centre, v_y + 18);
             v_desc := v_desc || format(' %s: suppressed (c).', v_label);
         ELSE
@@ -1164,15 +1180,22 @@ BEGIN
         v_row := v_row + 1;
     END LOOP;
 
-    -- Legend: one swatch per point, disagree to agree.
+    -- Legend: one swatch per point, disagree to agree, wrapped to the width (text about 7.5 px a character).
     v_y := c_top + v_row * c_row + 10;
+    v_x := 20;
     FOR v_v IN 1 .. v_points LOOP
+        v_w := 18 + 7.5 * length(v_labels[v_v]) + 24;
+        IF v_x + v_w > c_width AND v_x > 20 THEN
+            v_x := 20;
+            v_y := v_y + 22;
+        END IF;
         v_legend := v_legend || format('<rect x="%s" y="%s" width="14" height="14" fill="%s"/><text x="%s" y="%s" class="legend">%s</text>',
-            20 + (v_v - 1) * (c_width - 20) / v_points, v_y,
+            round(v_x), v_y,
             CASE WHEN v_v <= v_side THEN rbp.chart_colour(false, v_side + 1 - v_v, v_side)
                  WHEN v_v > v_points - v_side THEN rbp.chart_colour(true, v_v - (v_points - v_side), v_side)
                  ELSE '#d9d9d9' END,
-            38 + (v_v - 1) * (c_width - 20) / v_points, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+            round(v_x) + 18, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+        v_x := v_x + v_w;
     END LOOP;
     v_height := v_y + 40;
 
@@ -1192,7 +1215,7 @@ BEGIN
                       format('Diverging stacked bar chart of %s published cells: answers below the middle of the scale to the left, above it to the right.', v_row)
                       || v_desc)),
                   rbp.svg_escape(coalesce(p_title, '')),
-                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - 10,
+                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - c_row + c_bar + 4,
                   v_body, v_legend);
 END
 $$;
@@ -1203,6 +1226,50 @@ REVOKE ALL ON FUNCTION rbp.report_chart_svg(text, jsonb, text, text) FROM PUBLIC
 GRANT EXECUTE ON FUNCTION rbp.report_chart_svg(text, jsonb, text, text) TO rbp_report_writer, rbp_qa, rbp_admin;
 GRANT EXECUTE ON FUNCTION rbp.point_labels(integer, text), rbp.form_text_in(text, text)
     TO rbp_report_writer, rbp_qa, rbp_staff, rbp_admin;
+
+-- ==== sql/install/75_chart_cells.sql ====
+-- The chart's cells from the published reports (doc/chart.md): rbp.report_points (per-point
+-- counts of each published cell, 61_report_views.sql) turned into the cells rbp.report_chart_svg
+-- draws. It runs with the caller's rights, so it reads exactly what the caller may read of the
+-- report views and nothing else. A cell is drawn as suppressed when its count is suppressed or any
+-- of its points is; otherwise its shares are its published point counts over their sum.
+CREATE FUNCTION rbp.report_chart_cells(p_authority text, p_question text, p_period_label text,
+                                       p_levels text[] DEFAULT ARRAY['authority', 'team', 'worker'])
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    WITH cell AS (
+        SELECT p.level, p.team, p.worker, coalesce(p.worker_name, p.team_name, p.authority) AS label, p.period, p.period_start,
+               p.instrument, p.question,
+               max(p.point) AS points,
+               bool_or(p.suppressed) AS point_suppressed,
+               array_agg(p.answers_n ORDER BY p.point) AS counts,
+               sum(p.answers_n) AS total
+          FROM rbp.report_points p
+         WHERE p.authority = p_authority AND p.question = p_question AND p.period_label = p_period_label
+           AND p.level = ANY (p_levels)
+         GROUP BY p.level, p.team, p.worker, coalesce(p.worker_name, p.team_name, p.authority), p.period, p.period_start,
+                  p.instrument, p.question
+    )
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'label', c.label,
+               'points', c.points,
+               'shares', CASE WHEN NOT c.point_suppressed AND NOT coalesce(s.suppressed, true) AND c.total > 0 THEN
+                             (SELECT jsonb_agg(round(n::numeric / c.total, 4) ORDER BY i) FROM unnest(c.counts) WITH ORDINALITY AS u(n, i)) END,
+               'respondents', coalesce(s.respondents, 'c'),
+               'suppressed', c.point_suppressed OR coalesce(s.suppressed, true))
+             ORDER BY array_position(p_levels, c.level), c.label), '[]')
+      FROM cell c
+      LEFT JOIN rbp.report_scores s
+        ON s.authority = p_authority AND s.level = c.level AND s.team IS NOT DISTINCT FROM c.team
+       AND s.worker IS NOT DISTINCT FROM c.worker AND s.period = c.period AND s.period_start = c.period_start
+       AND s.instrument = c.instrument AND s.question = c.question AND s.respondent_kind IS NULL
+$$;
+COMMENT ON FUNCTION rbp.report_chart_cells(text, text, text, text[]) IS
+    'Report writer: the published cells of a statement in a period (authority, team, worker) as the cells of rbp.report_chart_svg, suppressed ones marked';
+REVOKE ALL ON FUNCTION rbp.report_chart_cells(text, text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.report_chart_cells(text, text, text, text[]) TO rbp_report_writer;
 
 -- ==== backups: the new tables are configuration tables, installed rows left out ====
 SELECT pg_catalog.pg_extension_config_dump('rbp.instrument_translation', '');
