@@ -42,6 +42,7 @@ CREATE ROLE adv_intake LOGIN IN ROLE rbp_survey_intake;
 RESET client_min_messages;
 
 SELECT rbp.register_authority('adv', 'Adversary model') IS NOT NULL AS adv_authority \gset
+SELECT count(*) AS adv_mapped FROM (SELECT rbp.map_login('adv_qa', 'qa', 'adv') UNION ALL SELECT rbp.map_login('adv_case', 'case_system', 'adv')) m \gset
 SELECT rbp.register_team('adv', 't1', 'Team one') IS NOT NULL AND rbp.register_team('adv', 't2', 'Team two') IS NOT NULL AS adv_teams \gset
 SELECT count(*) AS adv_staff FROM (
     SELECT rbp.register_staff('adv', 'W1', 'Worker 1', 't1'), rbp.register_staff('adv', 'W2', 'Worker 2', 't1'),
