@@ -7,19 +7,15 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- Which authorities the calling login serves as a case system. One rule, one room: every function
--- of this piece that reads something about an authority's feedback asks here. Until logins are
--- mapped to authorities, a member of rbp_case_system (or rbp_admin) serves every authority, as the
--- registration functions already let it.
+-- of this piece that reads something about an authority's feedback asks here, and the answer is the
+-- rule "who may act for an authority" (rbp.may_act_for) for case-system work: administrators for
+-- every authority, a case-system login for the authorities an administrator mapped it to.
 CREATE FUNCTION rbp.case_system_serves(p_authority_id integer) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-    SELECT p_authority_id IS NOT NULL
-       AND (pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_case_system', 'USAGE')
-            OR pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE'))
-$$;
+    AS $$ SELECT rbp.may_act_for(p_authority_id, 'case_system') $$;
 COMMENT ON FUNCTION rbp.case_system_serves(integer) IS
-    'Internal rule "the calling login serves this authority as a case system" (rbp.routed_item asks it); replaced by the login-to-authority mapping when there is one';
+    'Internal rule "the calling login serves this authority as a case system": rbp.may_act_for(authority, ''case_system'')';
 REVOKE ALL ON FUNCTION rbp.case_system_serves(integer) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
