@@ -5,7 +5,8 @@
 -- list (families named), bumped another authority's reminder counts and read its routed items.
 -- Every refusal below is paired with the same call by a login that may make it, so each test could
 -- fail. Mutations seen failing: rbp.due_invitations without its scope (tests 1, 3); record_reminder
--- without rbp.may_act_for (tests 5-6); rbp.case_system_serves back to "any case-system member" (test 8).
+-- without rbp.may_act_for (test 5, then the suite aborts); rbp.case_system_serves back to "any
+-- case-system member" (tests 8, 9).
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
