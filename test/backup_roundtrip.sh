@@ -22,7 +22,9 @@ SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'P2', 'link', 365
 SELECT rbp.issue_invitation('north', 'I1', 'P2', 'email', 28, '2026-03-01');
 SELECT rbp.set_suppression_threshold(6);
 -- Languages, the safety signal and its queue (issue 16): rows of the extension's own tables beside seeded ones.
-SELECT rbp.register_staff('north', 'Q', 'QA', NULL, 'postgres', true);
+DROP ROLE IF EXISTS rbp_backup_qa;
+CREATE ROLE rbp_backup_qa LOGIN IN ROLE rbp_qa;   -- QA's login (a superuser is refused as a person's login)
+SELECT rbp.register_staff('north', 'Q', 'QA', NULL, 'rbp_backup_qa', true), rbp.map_login('rbp_backup_qa', 'qa', 'north');
 SELECT rbp.register_respondent('north', 'F1', 'Y1', 'child_young_person');
 SELECT rbp.set_instrument_translation('children_young_people', 1, 'cy', 'Teitl', 'Cyflwyniad',
        (SELECT jsonb_object_agg(q.code, 'Cwestiwn ' || q.position) FROM rbp.question q JOIN rbp.instrument i USING (instrument_id)
@@ -33,7 +35,9 @@ SELECT rbp.set_form_text('cy', 'dial.low', 'Dim o gwbl'), rbp.set_authority_lang
 SELECT rbp.link_glossary_term('children_young_people', 1, 'dial_respected', 'trust', 5);
 SELECT rbp.set_safety_rule('north', 'dial_listened_to', 2);
 SELECT rbp.submit_response(rbp.issue_invitation('north', 'I1', 'Y1', 'link', 3650, '2026-02-01'), 'named', '{"dial_safe": 1, "dial_listened_to": 2}', 'online', false, '2026-02-12');
+SET ROLE rbp_backup_qa;
 SELECT rbp.act_on_safety_signal(signal_id, 'Visited') FROM rbp.safety_signal WHERE question_code = 'dial_safe';
+RESET ROLE;
 SQL
 pg_dump -Fc "$src" | pg_restore -d "$dst" --exit-on-error
 # The same content, table by table (order-independent digest of each table's rows).
@@ -55,5 +59,5 @@ if psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -c "SELECT rbp.register_team('north',
 else
     echo "not ok - new registrations fail after restore"; status=1
 fi
-psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
+psql -X -q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" -c "DROP ROLE rbp_backup_qa"
 exit $status

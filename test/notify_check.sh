@@ -9,10 +9,13 @@ psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
+DROP ROLE IF EXISTS rbp_notify_qa;
+CREATE ROLE rbp_notify_qa LOGIN IN ROLE rbp_qa;   -- QA's login (a superuser is refused as a person's login)
 SELECT rbp.register_authority('north', 'North');
 SELECT rbp.register_team('north', 't1', 'Team');
 SELECT rbp.register_staff('north', 'A', 'Worker A', 't1'), rbp.register_staff('north', 'S', 'Supervisor', 't1'),
-       rbp.register_staff('north', 'Q', 'QA', NULL, 'postgres', true);
+       rbp.register_staff('north', 'Q', 'QA', NULL, 'rbp_notify_qa', true);
+SELECT rbp.map_login('rbp_notify_qa', 'qa', 'north');
 SELECT rbp.register_supervision('north', 'A', 'S', '2026-01-01');
 SELECT rbp.register_respondent('north', 'F1', 'P1', 'parent'), rbp.register_respondent('north', 'F1', 'P2', 'parent');
 SELECT rbp.open_involvement('north', 'I1', 'F1', 't1', '2026-01-05');
@@ -26,7 +29,9 @@ status=0
 out="$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'SQL'
 LISTEN rbp_feedback_routed;
 SELECT 'route ' || route_id FROM rbp.route;
+SET ROLE rbp_notify_qa;
 SELECT rbp.qa_release(response_id) FROM rbp.response;
+RESET ROLE;
 SELECT 1 AS after_release;
 SELECT rbp.submit_response(anonymous_token, 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-02-11') FROM tok;
 SELECT 2 AS after_anonymous;
@@ -44,5 +49,5 @@ if [ "$notes" = 1 ]; then
 else
     echo "not ok - expected exactly one notification, saw $notes"; echo "$out"; status=1
 fi
-psql -X -q -d postgres -c "DROP DATABASE $db"
+psql -X -q -d postgres -c "DROP DATABASE $db" -c "DROP ROLE rbp_notify_qa"
 exit $status

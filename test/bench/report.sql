@@ -103,7 +103,14 @@ rows AS (
            format('%s µs', round(a.median::numeric, 1)), format('%s µs', round(b.median::numeric, 1)),
            a.median / b.median, 'report', NULL, a.plan_note
       FROM r a JOIN r b ON b.item = '5' AND b.label LIKE 'bare%'
-     WHERE a.item = '5' AND a.label LIKE 'release%')
+     WHERE a.item = '5' AND a.label LIKE 'release%'
+    UNION ALL
+    -- 7. reads under access control
+    SELECT 14 + row_number() OVER (ORDER BY a.label) / 100.0, '7', split_part(a.label, ': as the role', 1) || ': as the role vs hand-written',
+           format('%s ms', round(a.median::numeric, 2)), format('%s ms', round(b.median::numeric, 2)),
+           a.median / b.median, '<= 1.5', a.median / b.median <= 1.5, 'role: ' || a.plan_note || '; hand: ' || b.plan_note
+      FROM r a JOIN r b ON b.item = '7' AND b.label = split_part(a.label, ': as the role', 1) || ': hand-written'
+     WHERE a.item = '7' AND a.label LIKE '%: as the role')
 SELECT line FROM (
     SELECT 0 AS ord, '| # | measurement | result | baseline | ratio | target | met | plan / note |' AS line
     UNION ALL SELECT 0.5, '|---|---|---|---|---|---|---|---|'

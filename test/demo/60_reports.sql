@@ -59,6 +59,8 @@ SELECT a.code AS authority, p.period_kind, p.period_start, p.status, p.cells, p.
 \set ON_ERROR_STOP 0
 CALL rbp.publish_reports(current_date + 1);
 \set ON_ERROR_STOP 1
+-- The report writer serves Brighton & Hove only: an administrator maps it (unmapped, it reads nothing).
+SELECT rbp.map_login('demo_reporter', 'report_writer', 'brighton_hove');
 RESET ROLE;
 
 \echo

@@ -14,7 +14,7 @@ SELECT plan(48);
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
 
-CREATE ROLE test_report_writer IN ROLE rbp_report_writer;
+CREATE ROLE test_report_writer LOGIN IN ROLE rbp_report_writer;
 CREATE ROLE test_admin IN ROLE rbp_admin;
 
 -- A second authority whose feedback starts in May: its quarters and its year are published too.
@@ -27,6 +27,8 @@ INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel,
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
        'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
+-- The report writer serves every authority of the suite (an administrator's mapping; unmapped, it reads nothing).
+SELECT rbp.map_login('test_report_writer', 'report_writer', code) FROM rbp.authority \g /dev/null
 
 -- Arguments refused before anything is published.
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows(current_date + 1)$$, '22023', NULL,
