@@ -72,7 +72,7 @@ CREATE FUNCTION rbp.erase_person(p_authority text, p_respondent_ref text, p_on d
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_respondent integer;
     v_done record;
 BEGIN
@@ -99,7 +99,7 @@ CREATE FUNCTION rbp.subject_access(p_authority text, p_respondent_ref text) RETU
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_r rbp.respondent;
 BEGIN
     PERFORM rbp.require_data_protection_of(v_authority);
