@@ -1,5 +1,5 @@
 -- Reports for report writers (guarantee G3): per-authority, per-team and per-worker counts by
--- quarter, per-authority and per-team by reporting year, per-authority by month, with small numbers suppressed so
+-- quarter, per-authority by month and reporting year, with small numbers suppressed so
 -- that nothing a reader can solve from the whole publication recovers a suppressed value.
 -- doc/reports.md explains the rules to report writers; this file implements them.
 --
@@ -303,7 +303,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id
             UNION ALL
-            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = p_kind
+            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = 'quarter'
             UNION ALL
             SELECT CASE WHEN c.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, c.team_id, c.worker_id
              WHERE c.team_id IS NOT NULL AND c.pkind = 'quarter'
@@ -345,7 +345,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id, NULL::rbp.respondent_kind AS kind
             UNION ALL SELECT 'authority', NULL, NULL, i.kind WHERE p.pkind = p_kind
-            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = p_kind
+            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = 'quarter'
             UNION ALL SELECT CASE WHEN i.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, i.team_id, i.worker_id, NULL
                        WHERE p.pkind = 'quarter'
          ) e(level, team_id, worker_id, kind)

@@ -60,7 +60,7 @@ SELECT a.code AS authority,
   CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
  WHERE c.topic = 'scores' AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_scores IS
-    'Published scores by authority, team and worker, quarter and reporting year (months: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
+    'Published scores by authority, team and worker and quarter (months and reporting years: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
 COMMENT ON COLUMN rbp.report_scores.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_scores.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
@@ -166,7 +166,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id
  WHERE k.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_responses IS
-    'Published counts of people who responded, invitations issued and response rates by authority, team and worker, quarter and reporting year (months: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
+    'Published counts of people who responded, invitations issued and response rates by authority, team and worker and quarter (months and reporting years: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
 COMMENT ON COLUMN rbp.report_responses.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_responses.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_responses.responses IS
@@ -198,7 +198,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
  WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_themes IS
-    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker), quarter and reporting year (months: authority only); c where suppressed';
+    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker) and quarter (months and reporting years: authority only); c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_themes.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_themes.responses IS 'People whose response was tagged with the theme, or c when suppressed';
