@@ -1,6 +1,6 @@
--- Case-system scope (red-team review of 0.2.0 before release): the daily due list, reminders and
--- routed items answer only for the authorities the login is mapped to (rbp.may_act_for). Same
--- definitions as sql/install/50_schedule.sql and 52_lifecycle.sql.
+-- Case-system scope (red-team review of 0.2.0 before release): the daily due list and reminders
+-- answer only for the authorities the login is mapped to (rbp.may_act_for). Same
+-- definitions as sql/install/50_schedule.sql.
 
 CREATE OR REPLACE FUNCTION rbp.due_invitations(p_as_of date DEFAULT current_date, p_authority text DEFAULT NULL)
     RETURNS TABLE (authority text, involvement_ref text, respondent_ref text, respondent_kind rbp.respondent_kind,
@@ -83,10 +83,3 @@ BEGIN
     RETURN v_sent;
 END
 $$;
-
-CREATE OR REPLACE FUNCTION rbp.case_system_serves(p_authority_id integer) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT rbp.may_act_for(p_authority_id, 'case_system') $$;
-COMMENT ON FUNCTION rbp.case_system_serves(integer) IS
-    'Internal rule "the calling login serves this authority as a case system": rbp.may_act_for(authority, ''case_system'')';
