@@ -39,7 +39,7 @@ BEGIN
                                              OR pg_catalog.pg_has_role(r.oid, 'rbp_report_writer', 'MEMBER'))
                       AND NOT r.rolsuper
     LOOP
-        RAISE NOTICE 'feedback_rbp 0.2.0: login "%" now reads and acts for no authority until an administrator runs rbp.map_login()', v_login;
+        RAISE WARNING 'feedback_rbp 0.2.0: login "%" now reads and acts for no authority until an administrator runs rbp.map_login()', v_login;
     END LOOP;
 END
 $$;
