@@ -135,7 +135,7 @@ CREATE OR REPLACE FUNCTION rbp_bench.fill_holding(p_count integer) RETURNS void
     AS $$
 DECLARE
     v_authority integer := (SELECT min(authority_id) FROM rbp.authority WHERE code LIKE 'bench\_%');
-    v_instrument integer := (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current);
+    v_instrument integer := (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument));
 BEGIN
     DROP TABLE IF EXISTS rbp_bench.held;
     CREATE UNLOGGED TABLE rbp_bench.held AS
@@ -222,7 +222,7 @@ BEGIN
     ALTER TABLE rbp_bench.submission ADD PRIMARY KEY (id);
     ALTER TABLE rbp_bench.submission ADD COLUMN instrument_id integer, ADD COLUMN answer_rows rbp.answer_input[];
     UPDATE rbp_bench.submission s SET instrument_id = i.instrument_id
-      FROM rbp.instrument i WHERE i.code = 'parents_carers' AND i.is_current;
+      FROM rbp.instrument i WHERE i.code = 'parents_carers' AND rbp.is_current(i);
     UPDATE rbp_bench.submission s SET answer_rows = rbp.validate_answers(s.instrument_id, s.answers);
     ANALYZE rbp_bench.submission;
 END

@@ -20,7 +20,7 @@ INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
 SELECT authority_id, 'LW1', 'Late worker', team_id FROM rbp.team WHERE code = 'lt';
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
-SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
        'parent', 'online', 'worker_only', '2026-05-01', s.team_id, s.staff_id, '2026-05-10', 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
 

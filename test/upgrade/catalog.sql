@@ -30,12 +30,12 @@ WITH ext AS (
     SELECT 'aggregate ' || p.oid::regprocedure::text || ' acl=' || coalesce(p.proacl::text, 'default')
            || ' ' || a.aggtransfn::text || ' ' || a.aggfinalfn::text || ' ' || a.aggcombinefn::text
            || ' ' || a.aggserialfn::text || ' ' || a.aggdeserialfn::text || ' ' || format_type(a.aggtranstype, NULL)
-           || ' ' || p.proparallel
+           || ' ' || p.proparallel::text
       FROM pg_proc p JOIN member m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
       JOIN pg_aggregate a ON a.aggfnoid = p.oid
     UNION ALL
     -- relations: kind, options, row security, privileges, view definitions
-    SELECT 'relation ' || r.name || ' kind=' || r.relkind || ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity
+    SELECT 'relation ' || r.name || ' kind=' || r.relkind::text || ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity
            || ' options=' || coalesce(c.reloptions::text, '') || ' acl=' || coalesce(c.relacl::text, 'default')
            || coalesce(E'\n' || CASE WHEN r.relkind IN ('v', 'm') THEN pg_get_viewdef(r.oid) END, '')
       FROM rel r JOIN pg_class c ON c.oid = r.oid
@@ -43,7 +43,7 @@ WITH ext AS (
     SELECT 'column ' || r.name || '.' || a.attname || ' #' || row_number() OVER (PARTITION BY r.oid ORDER BY a.attnum)
            || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
            || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
-           || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity ELSE '' END
+           || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
            || CASE WHEN a.attgenerated <> '' THEN ' generated' ELSE '' END
            || coalesce(' collation ' || NULLIF(a.attcollation, 0)::regcollation::text, '')
            || coalesce(' acl=' || a.attacl::text, '')
@@ -58,17 +58,17 @@ WITH ext AS (
     SELECT 'index ' || pg_get_indexdef(i.indexrelid) || coalesce(' comment=' || obj_description(i.indexrelid, 'pg_class'), '')
       FROM rel r JOIN pg_index i ON i.indrelid = r.oid
     UNION ALL
-    SELECT 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled
+    SELECT 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text
       FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
     UNION ALL
-    SELECT 'policy ' || r.name || ' ' || pol.polname || ' ' || pol.polcmd || ' permissive=' || pol.polpermissive
+    SELECT 'policy ' || r.name || ' ' || pol.polname || ' ' || pol.polcmd::text || ' permissive=' || pol.polpermissive
            || ' roles=' || (SELECT string_agg(CASE WHEN x = 0 THEN 'public' ELSE x::regrole::text END, ',' ORDER BY 1)
                              FROM unnest(pol.polroles) x)
            || coalesce(' using=' || pg_get_expr(pol.polqual, pol.polrelid), '')
            || coalesce(' check=' || pg_get_expr(pol.polwithcheck, pol.polrelid), '')
       FROM rel r JOIN pg_policy pol ON pol.polrelid = r.oid
     UNION ALL
-    SELECT 'type ' || t.oid::regtype::text || ' ' || t.typtype || ' len=' || t.typlen || ' align=' || t.typalign
+    SELECT 'type ' || t.oid::regtype::text || ' ' || t.typtype::text || ' len=' || t.typlen || ' align=' || t.typalign::text
            || ' in=' || t.typinput::text || ' out=' || t.typoutput::text || ' recv=' || t.typreceive::text
            || ' send=' || t.typsend::text || ' modin=' || t.typmodin::text || ' acl=' || coalesce(t.typacl::text, 'default')
            || coalesce(' labels=' || (SELECT string_agg(enumlabel::text, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid), '')
@@ -76,7 +76,7 @@ WITH ext AS (
     UNION ALL
     SELECT 'operator ' || o.oid::regoperator::text || ' ' || o.oprcode::text || ' com=' || o.oprcom::regoperator::text
            || ' neg=' || o.oprnegate::regoperator::text || ' rest=' || o.oprrest::text || ' join=' || o.oprjoin::text
-           || ' hashes=' || o.oprcanhash || ' merges=' || o.oprcanmerge
+           || ' hashes=' || o.oprcanhash::text || ' merges=' || o.oprcanmerge::text
       FROM pg_operator o JOIN member m ON m.classid = 'pg_operator'::regclass AND m.objid = o.oid
     UNION ALL
     SELECT 'opclass member ' || pg_describe_object('pg_amop'::regclass, ao.oid, 0)
@@ -88,7 +88,7 @@ WITH ext AS (
       JOIN member m ON m.classid = 'pg_opfamily'::regclass AND m.objid = f.oid
     UNION ALL
     SELECT 'cast ' || format_type(c.castsource, NULL) || ' -> ' || format_type(c.casttarget, NULL)
-           || ' via ' || c.castfunc::regprocedure::text || ' ' || c.castcontext || c.castmethod
+           || ' via ' || c.castfunc::regprocedure::text || ' ' || c.castcontext::text || c.castmethod::text
       FROM pg_cast c JOIN member m ON m.classid = 'pg_cast'::regclass AND m.objid = c.oid
     UNION ALL
     SELECT 'config table ' || cfg::regclass::text || ' filter=' || coalesce(cond, '')
@@ -97,7 +97,7 @@ WITH ext AS (
     SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, 'default')
       FROM pg_namespace n WHERE n.nspname = 'rbp'
     UNION ALL
-    SELECT 'default acl ' || coalesce(d.defaclnamespace::regnamespace::text, '') || ' ' || d.defaclobjtype || ' ' || d.defaclacl::text
+    SELECT 'default acl ' || coalesce(d.defaclnamespace::regnamespace::text, '') || ' ' || d.defaclobjtype::text || ' ' || d.defaclacl::text
       FROM pg_default_acl d
 )
 SELECT fact FROM facts ORDER BY fact;
