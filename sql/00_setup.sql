@@ -2,6 +2,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT extname, extversion, extrelocatable, nspname
+SELECT extname, extversion = (SELECT default_version FROM pg_available_extensions WHERE name = extname) AS is_default_version,
+       extrelocatable, nspname
   FROM pg_extension JOIN pg_namespace ON pg_namespace.oid = extnamespace
  WHERE extname = 'feedback_rbp';

@@ -114,3 +114,11 @@ SELECT d, rbp.likert_summary_trans(d, '5') AS added, rbp.likert_summary_combine(
   FROM (VALUES ('{points:5,n:1,counts:[1,0,0,0,0]}'::rbp.likert_distribution)) v(d);
 
 DROP TABLE distribution_io, distribution_io2, answer, many;
+-- The median of 2^63-1 answers, all at point 2, is 2: the rank of the middle answer is computed
+-- without overflowing (it was 1.5 in 0.1.0).
+SELECT rbp.median('{points:5,n:9223372036854775807,counts:[0,9223372036854775807,0,0,0]}') AS median_at_int64_max;
+-- The roll-up of only empty distributions, like that of no rows, is NULL: nothing was summarised.
+SELECT rbp.likert_summary(d) IS NULL AS only_empty_is_null,
+       (SELECT rbp.likert_summary(d) IS NULL FROM (VALUES ('{}'::rbp.likert_distribution)) w(d) WHERE false) AS no_rows_is_null
+  FROM (VALUES ('{}'::rbp.likert_distribution), ('{}')) v(d);
+SELECT rbp.likert_summary(d) FROM (VALUES ('{}'::rbp.likert_distribution), ('{points:5,n:1,counts:[0,0,0,1,0]}')) v(d);

@@ -15,6 +15,8 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
+#include "binary.h"
+
 typedef uint8 Anonymity;
 
 #define ANONYMITY_NAMED			1
@@ -86,7 +88,10 @@ Datum
 anonymity_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			code = pq_getmsgbyte(buf);
+	int			code;
+
+	rbp_recv_need(buf, 1, "rbp.anonymity");
+	code = pq_getmsgbyte(buf);
 
 	if (!anonymity_is_valid(code))
 		ereport(ERROR,

@@ -33,6 +33,8 @@
 #include "utils/datetime.h"
 #include "utils/timestamp.h"
 
+#include "binary.h"
+
 /* One bound: calendar months, then days. */
 typedef struct CadenceBound
 {
@@ -294,6 +296,7 @@ cadence_recv(PG_FUNCTION_ARGS)
 	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
 	Cadence    *c = palloc0(sizeof(Cadence));
 
+	rbp_recv_need(msg, 16, "rbp.cadence");
 	c->lower.months = pq_getmsgint(msg, 4);
 	c->lower.days = pq_getmsgint(msg, 4);
 	c->upper.months = pq_getmsgint(msg, 4);

@@ -33,6 +33,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "binary.h"
 #include "likert.h"
 
 typedef struct LikertDistribution
@@ -287,12 +288,14 @@ likert_distribution_recv(PG_FUNCTION_ARGS)
 	LikertDistribution *d = palloc0(sizeof(LikertDistribution));
 	int			i;
 
+	rbp_recv_need(buf, 4, "rbp.likert_distribution");
 	d->points = pq_getmsgint(buf, 4);
 	if (d->points != 0 && (d->points < LIKERT_MIN_POINTS || d->points > LIKERT_MAX_POINTS))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary rbp.likert_distribution: a scale has %d to %d points, not %d",
 						LIKERT_MIN_POINTS, LIKERT_MAX_POINTS, d->points)));
+	rbp_recv_need(buf, 8 + 8 * d->points, "rbp.likert_distribution");
 	d->n = pq_getmsgint64(buf);
 	for (i = 0; i < d->points; i++)
 		d->counts[i] = pq_getmsgint64(buf);
@@ -533,8 +536,8 @@ likert_distribution_median(PG_FUNCTION_ARGS)
 
 	if (answers == 0)
 		PG_RETURN_NULL();
-	/* 1-based ranks of the middle answer(s) */
-	lo_rank = (answers + 1) / 2;
+	/* 1-based ranks of the middle answer(s); (answers + 1) / 2 would overflow at INT64_MAX */
+	lo_rank = answers / 2 + answers % 2;
 	hi_rank = answers / 2 + 1;
 	for (i = 0; i < d->points; i++)
 	{

@@ -17,6 +17,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "binary.h"
 #include "likert.h"
 
 /* The questionnaire's labels of the 5-point scale, indexed by value. */
@@ -252,7 +253,10 @@ likert_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	Likert		l = (Likert) pq_getmsgbyte(buf);
+	Likert		l;
+
+	rbp_recv_need(buf, 1, "rbp.likert");
+	l = (Likert) pq_getmsgbyte(buf);
 
 	if (!likert_is_valid(l))
 		ereport(ERROR,

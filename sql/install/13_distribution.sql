@@ -62,7 +62,7 @@ COMMENT ON FUNCTION rbp.likert_summary_combine(rbp.likert_distribution, rbp.like
 CREATE FUNCTION rbp.likert_summary_final(rbp.likert_distribution) RETURNS rbp.likert_distribution
     AS 'MODULE_PATHNAME', 'likert_summary_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.likert_summary_final(rbp.likert_distribution) IS
-    'Final function of rbp.likert_summary(rbp.likert): NULL when no answer was summarised (the state is still {})';
+    'Final function of rbp.likert_summary(rbp.likert) and of the roll-up rbp.likert_summary(rbp.likert_distribution): NULL when no answer was summarised (the state is still {})';
 
 CREATE FUNCTION rbp.likert_respondent_final(rbp.likert_distribution) RETURNS rbp.likert_distribution
     AS 'MODULE_PATHNAME', 'likert_respondent_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -94,11 +94,12 @@ COMMENT ON AGGREGATE rbp.likert_respondent(rbp.likert) IS
 CREATE AGGREGATE rbp.likert_summary(rbp.likert_distribution) (
     SFUNC = rbp.likert_summary_combine,
     STYPE = rbp.likert_distribution,
+    FINALFUNC = rbp.likert_summary_final,
     COMBINEFUNC = rbp.likert_summary_combine,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE rbp.likert_summary(rbp.likert_distribution) IS
-    'Roll-up: the distribution of disjoint groups of respondents (e.g. a team from its workers, a year from its quarters), without reading the answers again';
+    'Roll-up: the distribution of disjoint groups of respondents (e.g. a team from its workers, a year from its quarters), without reading the answers again; NULL when only empty distributions ({}) or none were rolled up';
 
 -- Accessors ------------------------------------------------------------------------------------
 

@@ -67,16 +67,16 @@ rows AS (
      WHERE x.item = '2' AND x.label = 'rbp.likert_summary + suppression (parallel)'
     UNION ALL
     -- 3. submission throughput
-    SELECT 9, '3', 'rbp.submit_response vs bare INSERT (pgbench, 2 clients)',
+    SELECT 9, '3', 'rbp.submit_response vs bare INSERT, ' || split_part(a.label, ': ', 2) || ' (pgbench, 2 clients)',
            format('%s tps', round(a.median::numeric)), format('%s tps', round(b.median::numeric)),
            a.median / b.median, '>= 0.5', a.median / b.median >= 0.5, a.plan_note
-      FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
-     WHERE a.item = '3' AND a.label LIKE 'rbp.submit_response%'
+      FROM r a JOIN r b ON b.item = '3' AND b.label = 'bare INSERT: ' || split_part(a.label, ': ', 2)
+     WHERE a.item = '3' AND a.label LIKE 'rbp.submit_response: %'
     UNION ALL
     SELECT 9.5, '3', a.label || ' vs bare INSERT',
            format('%s tps', round(a.median::numeric)), format('%s tps', round(b.median::numeric)),
            a.median / b.median, '>= 0.5', a.median / b.median >= 0.5, a.plan_note
-      FROM r a JOIN r b ON b.item = '3' AND b.label LIKE 'bare%'
+      FROM r a JOIN r b ON b.item = '3' AND b.label = 'bare INSERT: named'
      WHERE a.item = '3' AND a.label LIKE 'what-if%'
     UNION ALL
     -- 4. who is due
