@@ -11,7 +11,9 @@ DECLARE
     seeded constant jsonb := jsonb_build_object(
         'instrument', 'WHERE NOT is_seed',
         'question', 'WHERE instrument_id NOT IN (SELECT instrument_id FROM rbp.instrument WHERE is_seed)',
-        'glossary_term', 'WHERE NOT is_seed');
+        'glossary_term', 'WHERE NOT is_seed',
+        'question_glossary', 'WHERE NOT is_seed',
+        'form_text', 'WHERE NOT is_seed');
 BEGIN
     FOR rel IN
         SELECT c.oid, c.relname FROM pg_catalog.pg_class c
