@@ -9,9 +9,10 @@
 # when one row of one table differs (shown on a corrupted copy); the least-privilege backup login
 # can dump, and cannot write or call the API.
 #
-# Seen failing: with publish_instrument_version() updating the seeded row again (is_current), the
-# restore after the "new instrument version" step fails; with the guard trigger removed, the
-# "refused loudly" tests fail; dropping the digest of any table makes the corruption test fail.
+# Seen failing (mutations run by hand): with publish_instrument_version() updating the seeded row
+# in place, every round trip after the "new instrument version" step fails (the restore re-creates
+# the seed as installed); with the guard triggers rbp.refuse_trigger_restore removed, the two
+# "refused" tests fail (the restore then dies on a bare 23505 with no hint).
 use strict;
 use warnings;
 use File::Basename qw(dirname);

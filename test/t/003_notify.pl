@@ -4,7 +4,7 @@
 # nothing but the random route id; an anonymous submission and a release that rolls back notify
 # nothing; a restore (triggers off) notifies nothing either.
 # Replaces test/notify_check.sh. Seen failing: with the pg_notify() of rbp.qa_release() removed,
-# the first test fails; with a payload carrying the response id, the second.
+# the two tests of the release fail.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
