@@ -34,6 +34,11 @@ SELECT '5 weeks..1 month'::rbp.cadence;
 SELECT '2 months..8 weeks 6 days'::rbp.cadence AS boundary_accepted;
 SELECT '2 months..8 weeks 5 days'::rbp.cadence;
 SELECT '1 month..1201 months'::rbp.cadence;
+-- 100 years is a limit on the whole bound, not on each unit (0.1.0 accepted the next one):
+SELECT '1 month..1200 months 36525 days'::rbp.cadence;
+SELECT '1 month..1200 months 1 day'::rbp.cadence;
+SELECT '1 month..1199 months 30 days'::rbp.cadence AS just_under_100_years,
+       '1 month..1200 months'::rbp.cadence AS months_limit, '1 day..36525 days'::rbp.cadence AS days_limit;
 SELECT '1 month..99999999999 days'::rbp.cadence;
 
 -- The SQLSTATEs themselves.

@@ -52,7 +52,11 @@ typedef struct Cadence
 /* A month lasts at least 28 and at most 31 days; used to compare bounds that mix the two units. */
 #define CADENCE_MIN_MONTH_DAYS	28
 #define CADENCE_MAX_MONTH_DAYS	31
-/* No bound may exceed 100 years, in either unit. */
+/*
+ * No bound may exceed 100 years as a whole: months count as 1/12 of a 365.25-day year, so a bound
+ * of m months and d days is too long when m * 36525 + d * 1200 > 1200 * 36525 (1200 months alone,
+ * or 36525 days alone, is the limit).
+ */
 #define CADENCE_MAX_MONTHS		1200
 #define CADENCE_MAX_DAYS		36525
 
@@ -96,11 +100,12 @@ cadence_validate(const Cadence *c)
 					 errmsg("cadence lengths must not be negative"),
 					 errdetail("The %s bound has %d months and %d days.",
 							   k == 0 ? "lower" : "upper", b[k]->months, b[k]->days)));
-		if (b[k]->months > CADENCE_MAX_MONTHS || b[k]->days > CADENCE_MAX_DAYS)
+		if ((int64) b[k]->months * CADENCE_MAX_DAYS + (int64) b[k]->days * CADENCE_MAX_MONTHS >
+			(int64) CADENCE_MAX_MONTHS * CADENCE_MAX_DAYS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cadence lengths must not exceed 100 years"),
-					 errdetail("The %s bound has %d months and %d days; the limits are %d months and %d days.",
+					 errdetail("The %s bound has %d months and %d days; a bound is at most 100 years (%d months, or %d days, or a mix counting a month as 1/12 of 365.25 days).",
 							   k == 0 ? "lower" : "upper", b[k]->months, b[k]->days,
 							   CADENCE_MAX_MONTHS, CADENCE_MAX_DAYS)));
 	}
@@ -495,10 +500,9 @@ cadence_windows(PG_FUNCTION_ARGS)
 					 errmsg("cadence windows need a finite anchor and a finite end date")));
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcontext = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		/* The SQL declaration returns a table: anything else is an internal error. */
 		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("function returning record called in context that cannot accept type record")));
+			elog(ERROR, "rbp.cadence_windows: the declared result is not a row type");
 		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
 		st = palloc(sizeof(CadenceWindowsState));
 		st->c = *PG_GETARG_CADENCE_P(0);
