@@ -177,5 +177,26 @@ like($err, qr/permission denied for function set_suppression_threshold/, 'the ba
 is($node->safe_psql('src', 'SELECT count(*) > 0 FROM rbp.anonymous_holding', extra_params => [ '-U', 'rbp_backup_login' ]),
    't', 'the backup login reads everything, held anonymous answers included (protect it like the database)');
 
+# A dump taken under the previous release (0.1.0): a full restore creates the current version and
+# fails loudly on the first changed table; the documented path (that version, data only, then
+# ALTER EXTENSION UPDATE) gives exactly the rows of the same database updated in place.
+$node->safe_psql('postgres', 'CREATE DATABASE old');
+$node->safe_psql('old', q{SET client_min_messages = warning; CREATE EXTENSION feedback_rbp VERSION '0.1.0'});
+$node->safe_psql('old', slurp_file("$root/test/upgrade/data_0.1.0.sql"));
+$node->command_ok([ 'pg_dump', '-Fc', '-f', "$dir/old.dump", '-d', 'old' ], 'pg_dump of a 0.1.0 database');
+$node->safe_psql('postgres', 'CREATE DATABASE old_full; CREATE DATABASE old_restored');
+{
+    local $ENV{PGOPTIONS} = $replica;
+    $node->command_fails_like([ 'pg_restore', '--exit-on-error', '-d', 'old_full', "$dir/old.dump" ],
+        qr/column "is_current" of relation "instrument" does not exist/,
+        'a 0.1.0 dump restored as a whole into the current version fails loudly');
+    local $ENV{PGOPTIONS} = '';
+    $node->safe_psql('old_restored', q{SET client_min_messages = warning; CREATE EXTENSION feedback_rbp VERSION '0.1.0'});
+    local $ENV{PGOPTIONS} = $replica;
+    $pg_restore->("$dir/old.dump", 'old_restored', '--data-only');
+}
+$node->safe_psql($_, 'SET client_min_messages = warning; ALTER EXTENSION feedback_rbp UPDATE') for 'old', 'old_restored';
+is(digest('old_restored'), digest('old'), 'restored under 0.1.0 then updated: every row as in the database updated in place');
+
 $node->stop;
 done_testing();
