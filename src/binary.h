@@ -19,8 +19,9 @@ rbp_recv_need(StringInfo buf, int nbytes, const char *type_name)
 	if (buf->len - buf->cursor < nbytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary %s value too short: %d more bytes needed, %d left",
-						type_name, nbytes, buf->len - buf->cursor)));
+				 errmsg("binary %s value is too short", type_name),
+				 errdetail_plural("%d more byte was expected, %d left.", "%d more bytes were expected, %d left.",
+								  nbytes, nbytes, buf->len - buf->cursor)));
 }
 
 #endif

@@ -219,8 +219,9 @@ CREATE INDEX invitation_involvement ON rbp.invitation (involvement_id);
 CREATE INDEX invitation_respondent ON rbp.invitation (respondent_id);
 
 -- Released feedback of every anonymity level. The identifying columns are filled according to the
--- level (see the CHECK): a worker-only response has no family, an anonymous one no family, worker,
--- submission date or invitation. response_id is random, so ids carry no order.
+-- level (see the CHECK): a worker-only response has no family, submission date or invitation (it is
+-- released from holding in a batch, sql/install/40_anonymous.sql), an anonymous one no family,
+-- worker, submission date or invitation. response_id is random, so ids carry no order.
 CREATE TABLE rbp.response (
     response_id     uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     authority_id    integer NOT NULL REFERENCES rbp.authority,
@@ -244,7 +245,7 @@ CREATE TABLE rbp.response (
     FOREIGN KEY (authority_id, involvement_id) REFERENCES rbp.involvement (authority_id, involvement_id),
     CONSTRAINT response_identifying_data_matches_anonymity CHECK (CASE anonymity
         WHEN 'named'       THEN respondent_id IS NOT NULL AND involvement_id IS NOT NULL AND submitted_on IS NOT NULL
-        WHEN 'worker_only' THEN respondent_id IS NULL AND involvement_id IS NULL AND submitted_on IS NOT NULL
+        WHEN 'worker_only' THEN respondent_id IS NULL AND involvement_id IS NULL AND submitted_on IS NULL
         ELSE respondent_id IS NULL AND involvement_id IS NULL AND worker_id IS NULL AND submitted_on IS NULL
              AND qa_status = 'released' END)
 );

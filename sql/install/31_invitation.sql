@@ -166,14 +166,21 @@ BEGIN
             END IF;
             v_text := btrim(v_value #>> '{}');
             CONTINUE WHEN v_text = '';
+            IF length(v_text) > rbp.free_text_max_chars() THEN
+                RAISE EXCEPTION 'answer to "%" is too long: % characters, at most % are accepted', v_key, length(v_text), rbp.free_text_max_chars()
+                    USING ERRCODE = 'string_data_right_truncation',
+                          HINT = 'Shorten the answer; nothing was stored.';
+            END IF;
             v_result := v_result || ROW(v_question_id, NULL, v_text)::rbp.answer_input;
         END IF;
     END LOOP;
+    -- Every submission must fit the fixed size of a held one, whatever level it chose (22001).
+    PERFORM rbp.held_payload(v_result);
     RETURN v_result;
 END
 $$;
 COMMENT ON FUNCTION rbp.validate_answers(integer, jsonb) IS
-    'Internal: validate {question_code: answer} against an instrument (unknown question 22023, score out of range 22003, empty and null answers skipped)';
+    'Internal: validate {question_code: answer} against an instrument (unknown question 22023, score out of range 22003, free text longer than rbp.free_text_max_chars() or answers larger than rbp.held_payload_bytes() 22001, empty and null answers skipped)';
 REVOKE ALL ON FUNCTION rbp.validate_answers(integer, jsonb) FROM PUBLIC;
 
 CREATE FUNCTION rbp.likert_on_scale(p_value rbp.likert, p_points integer, p_question text) RETURNS rbp.likert
@@ -245,21 +252,24 @@ BEGIN
 
     -- The invitation records that it was used, and the date only: nothing that points at the response.
     UPDATE rbp.invitation SET used_on = p_submitted_on WHERE invitation_id = v_invitation.invitation_id;
+    v_worker := rbp.worker_on(v_invitation.involvement_id, p_submitted_on);
+    PERFORM rbp.count_used_invitation(v_invitation.authority_id, v_worker, v_instrument.instrument_id, v_kind, v_team,
+                                      p_anonymity = 'named');
 
-    IF p_anonymity = 'anonymous' THEN
-        PERFORM rbp.hold_anonymous_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,
-                                            CASE WHEN p_give_team THEN v_team END, v_answers, p_submitted_on);
+    -- Anonymous and worker-only answers are held; a later transaction releases them in batches
+    -- (sql/install/40_anonymous.sql).
+    IF p_anonymity <> 'named' THEN
+        PERFORM rbp.hold_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,
+                                  CASE WHEN p_give_team OR p_anonymity = 'worker_only' THEN v_team END, v_worker,
+                                  p_anonymity, false, v_answers, p_submitted_on);
         RETURN;
     END IF;
 
-    v_worker := rbp.worker_on(v_invitation.involvement_id, p_submitted_on);
     INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id,
                               worker_id, respondent_id, involvement_id, submitted_on)
     VALUES (v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel, p_anonymity,
             date_trunc('month', p_submitted_on)::date, v_team, v_worker,
-            CASE WHEN p_anonymity = 'named' THEN v_invitation.respondent_id END,
-            CASE WHEN p_anonymity = 'named' THEN v_invitation.involvement_id END,
-            p_submitted_on)
+            v_invitation.respondent_id, v_invitation.involvement_id, p_submitted_on)
     RETURNING response_id INTO v_response;
     INSERT INTO rbp.answer (response_id, question_id, score, free_text)
     SELECT v_response, a.question_id, a.score, a.free_text FROM unnest(v_answers) AS a;
@@ -267,7 +277,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS
-    'Survey intake: submit the answers ({question_code: score or text}) of an invitation with the family''s anonymity choice; anonymous answers are held and released only in batches';
+    'Survey intake: submit the answers ({question_code: score or text}) of an invitation with the family''s anonymity choice; anonymous and worker-only answers are held and released only in batches by a later transaction';
 
 CREATE FUNCTION rbp.glossary()
     RETURNS TABLE (term text, definition text)

@@ -66,13 +66,12 @@ REVOKE ALL ON FUNCTION rbp.route_response(uuid, date, text) FROM PUBLIC;
 -- functions with today's date for the worker concerned, and meant to be called daily by a
 -- scheduler (supervision registered ahead of time takes effect on its first day).
 CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_worker_id integer DEFAULT NULL)
-    RETURNS integer
+    RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_response uuid;
-    v_moved integer := 0;
 BEGIN
     FOR v_response IN
         SELECT r.response_id FROM rbp.response r
@@ -80,14 +79,11 @@ BEGIN
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
-        IF rbp.route_response(v_response, p_on, 'supervision_change') THEN
-            v_moved := v_moved + 1;
-        END IF;
+        PERFORM rbp.route_response(v_response, p_on, 'supervision_change');
     END LOOP;
-    RETURN v_moved;
 END
 $$;
 COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
-    'Move open (not yet reviewed) named and worker-only feedback to whoever is responsible on the date (all workers, or one); returns how many items moved. Run daily from a scheduler';
+    'Move open (not yet reviewed) named and worker-only feedback to whoever is responsible on the date (all workers, or one). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
 REVOKE ALL ON FUNCTION rbp.reroute_open_feedback(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.reroute_open_feedback(date, integer) TO rbp_case_system, rbp_admin;

@@ -49,13 +49,17 @@ BEGIN
     IF v_response.anonymity = 'anonymous' OR v_response.qa_status = 'released' THEN
         RAISE EXCEPTION 'this response is not awaiting release' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    UPDATE rbp.response SET qa_status = 'released', qa_status_on = p_on WHERE response_id = p_response_id;
+    -- A hold note on worker-only feedback is QA's own: it is erased before the worker and supervisor
+    -- can read the row (doc/threat-model.md: what worker-only shows).
+    UPDATE rbp.response SET qa_status = 'released', qa_status_on = p_on,
+                            qa_note = CASE WHEN anonymity = 'worker_only' THEN NULL ELSE qa_note END
+     WHERE response_id = p_response_id;
     SELECT route_id INTO v_route FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL;
     PERFORM pg_notify('rbp_feedback_routed', v_route::text);
 END
 $$;
 COMMENT ON FUNCTION rbp.qa_release(uuid, date) IS
-    'QA: release named or worker-only feedback (also one that was held) to the worker and the responsible supervisor; notifies rbp_feedback_routed';
+    'QA: release named or worker-only feedback (also one that was held) to the worker and the responsible supervisor; notifies rbp_feedback_routed. The hold note of worker-only feedback is erased';
 
 CREATE FUNCTION rbp.qa_hold(p_response_id uuid, p_reason text, p_escalate boolean DEFAULT false,
                             p_on date DEFAULT current_date) RETURNS void
@@ -79,30 +83,28 @@ $$;
 COMMENT ON FUNCTION rbp.qa_hold(uuid, text, boolean, date) IS
     'QA: hold feedback (e.g. a safeguarding concern) so that worker and supervisor do not see it; optionally escalate it';
 
-CREATE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS integer
+CREATE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_row record;
-    v_count integer := 0;
 BEGIN
     FOR v_row IN
         UPDATE rbp.response r SET qa_status = 'released', qa_status_on = p_on
           FROM rbp.authority a
          WHERE a.authority_id = r.authority_id AND a.auto_release_after_days IS NOT NULL
-           AND r.qa_status = 'awaiting_qa' AND r.submitted_on + a.auto_release_after_days <= p_on
+           AND r.qa_status = 'awaiting_qa'
+           AND coalesce(r.submitted_on, r.qa_status_on) + a.auto_release_after_days <= p_on
         RETURNING r.response_id
     LOOP
         PERFORM pg_notify('rbp_feedback_routed', route_id::text)
            FROM rbp.route WHERE response_id = v_row.response_id AND superseded_on IS NULL;
-        v_count := v_count + 1;
     END LOOP;
-    RETURN v_count;
 END
 $$;
 COMMENT ON FUNCTION rbp.release_due_feedback(date) IS
-    'Scheduler: release feedback awaiting QA for authorities with auto_release_after_days, once that many days have passed (held items stay held); returns how many';
+    'Scheduler: release feedback awaiting QA for authorities with auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held. Returns nothing: the case system learns no count of feedback';
 
 CREATE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated boolean,
                                               p_support_offered rbp.support_offer[] DEFAULT '{}',
@@ -133,10 +135,11 @@ $$;
 COMMENT ON FUNCTION rbp.record_supervision_review(uuid, boolean, rbp.support_offer[], text, date) IS
     'Supervisor (or QA, for items routed to the QA team): record the supervision review of released feedback routed to you — celebrated, and support offered';
 
--- Withdrawing a name (G2): only towards more anonymity. To worker_only, the family is erased from
--- the row; to anonymous, the row, its answers, routes, review and theme tags are deleted and the
--- answers go through the anonymous holding area like any anonymous submission, so the response
--- cannot be recognised afterwards.
+-- Withdrawing a name (G2): only towards more anonymity. The row, its answers, routes, review and
+-- theme tags are deleted and the answers go through the holding area at the new level, like a
+-- submission, to come back only in a later release batch under a fresh id (sql/install/40_anonymous.sql).
+-- They are held as "seen" (readable under a name before): they join a batch but never count
+-- towards its k.
 CREATE FUNCTION rbp.withdraw_identity(p_response_id uuid, p_to rbp.anonymity) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
@@ -158,20 +161,19 @@ BEGIN
     IF p_to = v_response.anonymity THEN
         RETURN;
     END IF;
-    IF p_to = 'worker_only' THEN
-        UPDATE rbp.response SET anonymity = 'worker_only', respondent_id = NULL, involvement_id = NULL
-         WHERE response_id = p_response_id;
-        RETURN;
-    END IF;
     SELECT coalesce(array_agg(ROW(question_id, score, free_text)::rbp.answer_input ORDER BY question_id), '{}')
       INTO v_answers FROM rbp.answer WHERE response_id = p_response_id;
     DELETE FROM rbp.response WHERE response_id = p_response_id;
-    PERFORM rbp.hold_anonymous_response(v_response.authority_id, v_response.instrument_id, v_response.respondent_kind,
-                                        v_response.channel, NULL, v_answers);
+    -- A worker-only response carries no channel: it is held as online (a seen response's channel
+    -- is never released nor counted).
+    PERFORM rbp.hold_response(v_response.authority_id, v_response.instrument_id, v_response.respondent_kind,
+                              coalesce(v_response.channel, 'online'),
+                              CASE WHEN p_to = 'worker_only' THEN v_response.team_id END, v_response.worker_id,
+                              p_to, true, v_answers, coalesce(v_response.submitted_on, v_response.period));
 END
 $$;
 COMMENT ON FUNCTION rbp.withdraw_identity(uuid, rbp.anonymity) IS
-    'QA, at a family''s request: make a response more anonymous (named -> worker_only -> anonymous); identifying data is removed for real and never restored';
+    'QA, at a family''s request: make a response more anonymous (named -> worker_only -> anonymous); the response is deleted and its answers held, to be released in a later batch under a fresh id (never counted towards k); identifying data is removed for real and never restored';
 
 -- Themes, actions and the feedback loop ("You said, we did").
 CREATE FUNCTION rbp.create_theme(p_authority text, p_name text, p_description text DEFAULT NULL) RETURNS integer

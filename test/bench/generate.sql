@@ -204,7 +204,7 @@ BEGIN
            CASE WHEN d.anonymity <> 'anonymous' THEN d.worker_id END,
            CASE WHEN d.anonymity = 'named' THEN d.respondent_id END,
            CASE WHEN d.anonymity = 'named' THEN d.involvement_id END,
-           CASE WHEN d.anonymity <> 'anonymous' THEN d.submitted_on END,
+           CASE WHEN d.anonymity = 'named' THEN d.submitted_on END,  -- worker-only: released from holding, no date
            CASE WHEN d.anonymity = 'anonymous' THEN 'released'
                 WHEN d.n % 50 = 5 THEN 'held' WHEN d.n % 50 IN (6, 7, 8) THEN 'awaiting_qa'
                 ELSE 'released' END::rbp.qa_status,

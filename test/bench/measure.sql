@@ -145,8 +145,12 @@ BEGIN
            (SELECT array_agg(ROW(q.question_id, (1 + (i + q.position) % 5)::rbp.likert, NULL)::rbp.answer_input ORDER BY q.position)
               FROM rbp.question q WHERE q.instrument_id = v_instrument AND q.kind = 'scale') AS answers
       FROM generate_series(1, p_count) i;
-    INSERT INTO rbp.anonymous_holding (authority_id, instrument_id, respondent_kind, channel, team_id, submitted_in, answers)
-    SELECT authority_id, instrument_id, respondent_kind, channel, team_id, submitted_in, answers FROM rbp_bench.held;
+    -- held as rbp.hold_response() holds (answers padded to rbp.held_payload_bytes(), two workers)
+    INSERT INTO rbp.anonymous_holding (authority_id, instrument_id, respondent_kind, channel, submitted_in,
+                                       anonymity, worker_id, seen, team_id, payload)
+    SELECT authority_id, instrument_id, respondent_kind, channel, submitted_in,
+           'anonymous', 1 + row_number() OVER () % 2, false, coalesce(team_id, 0), rbp.held_payload(answers)
+      FROM rbp_bench.held;
 END
 $$;
 COMMENT ON FUNCTION rbp_bench.fill_holding(integer) IS 'Benchmark only: hold p_count anonymous responses for one batch release';

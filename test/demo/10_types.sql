@@ -56,3 +56,18 @@ SELECT a.family, d.child FROM demo_answers a JOIN demo_dials d ON d.score = a.sc
 SELECT family, string_agg(score::integer::text, ' ' ORDER BY statement) AS scores FROM demo_answers GROUP BY family ORDER BY family;
 
 DROP TABLE demo_answers, demo_dials;
+
+\echo
+\echo '== What 0.2.0 corrected in the types (doc/likert.md, doc/cadence.md, doc/distribution.md) =='
+\set SHOW_CONTEXT never
+\set ON_ERROR_STOP off
+\echo 'A binary value that is too short is bad data (22P03), not a broken connection (0.1.0: 08P01):'
+CREATE TEMP TABLE demo_binary (level rbp.anonymity);
+\copy demo_binary FROM PROGRAM 'printf "PGCOPY\\n\\377\\r\\n\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\1\\0\\0\\0\\0\\377\\377"' (FORMAT binary)
+\echo 'A cadence bound is at most 100 years as a whole, not per unit:'
+SELECT '1 month..1200 months 36525 days'::rbp.cadence;
+\set ON_ERROR_STOP on
+\echo 'The median of 2^63-1 answers all at point 2 is 2; the roll-up of nothing but empty distributions is NULL:'
+SELECT rbp.median('{points:5,n:9223372036854775807,counts:[0,9223372036854775807,0,0,0]}') AS median,
+       (SELECT rbp.likert_summary(d) IS NULL FROM (VALUES ('{}'::rbp.likert_distribution), ('{}')) v(d)) AS rollup_of_empty_is_null;
+DROP TABLE demo_binary;

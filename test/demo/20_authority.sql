@@ -94,12 +94,16 @@ SELECT rbp.submit_response((SELECT token FROM demo_token WHERE respondent = 'P4'
 SELECT rbp.submit_response((SELECT token FROM demo_token WHERE respondent = 'P1'), 'named', '{}');
 SELECT rbp.submit_response('not-a-real-token', 'anonymous', '{}');
 \set ON_ERROR_STOP 1
-\echo 'Six families answer anonymously (the young person on the dials); the batch is released once the threshold is reached:'
+\echo 'Six families answer anonymously (the young person on the dials). Their answers are held; a later transaction,'
+\echo 'the nightly release, lets a batch out once five unseen answers from two workers'' families are held (chapter 40):'
 SELECT rbp.submit_response((SELECT token FROM demo_token WHERE respondent = 'YP1'), 'anonymous',
        '{"dial_respected": 8, "dial_mutual_trust": "7", "dial_safe": 9}', 'online', false, '2026-03-12');
 SELECT rbp.submit_response((SELECT token FROM demo_token WHERE respondent = format('P%s', i)), 'anonymous',
        format('{"q2_trust": %s, "q2_works_alongside": %s}', 1 + i % 5, 1 + (i * 3) % 5)::jsonb, 'online', false, '2026-03-12')
   FROM generate_series(5, 9) AS i;
+RESET ROLE;
+SET ROLE demo_case_system;
+SELECT rbp.release_held_feedback('2026-03-12') AS nightly_release;
 RESET ROLE;
 
 \echo
@@ -109,6 +113,7 @@ SELECT anonymity, respondent_kind, channel, period, submitted_on, qa_status,
        (SELECT display_name FROM rbp.staff s WHERE s.staff_id = r.worker_id) AS worker,
        (SELECT count(*) FROM rbp.answer a WHERE a.response_id = r.response_id) AS answers
   FROM rbp.response r ORDER BY anonymity, submitted_on, respondent_kind;
+\echo '(P2''s worker-only answers are held too, until Jo''s caseload makes them one of five: chapter 45.)'
 \echo 'Sam sees nothing yet: QA has not released it.'
 RESET ROLE;
 SET ROLE demo_sam;
@@ -170,11 +175,14 @@ SELECT t.name AS theme, a.description AS action, a.status, l.audience, l.message
 RESET ROLE;
 
 \echo
-\echo '== A family withdraws its name: named -> anonymous, never back =='
+\echo '== A family withdraws its name: named -> worker_only, never back =='
 SET ROLE demo_qa_bh;
-SELECT rbp.withdraw_identity(response_id, 'worker_only') FROM rbp.response WHERE anonymity = 'named' AND submitted_on = '2026-04-20';
+SELECT response_id AS p3_id FROM rbp.response WHERE anonymity = 'named' AND submitted_on = '2026-04-20' \gset
+SELECT rbp.withdraw_identity(:'p3_id', 'worker_only');
+\echo 'The named row is gone: its answers are held and come back in Sam''s next worker-only batch under a fresh id'
+\echo '(re-keyed, chapter 45). The old id names nothing, so the name cannot be put back:'
 \set ON_ERROR_STOP 0
-SELECT rbp.withdraw_identity(response_id, 'named') FROM rbp.response WHERE anonymity = 'worker_only' AND submitted_on = '2026-04-20';
+SELECT rbp.withdraw_identity(:'p3_id', 'named');
 \set ON_ERROR_STOP 1
 SELECT anonymity, count(*) AS responses FROM rbp.response GROUP BY anonymity ORDER BY anonymity;
 RESET ROLE;

@@ -19,12 +19,13 @@ RESET ROLE;
 SET ROLE demo_admin;
 SELECT count(*) FROM rbp.anonymous_holding;
 \set ON_ERROR_STOP 1
-\echo 'The nightly release (scheduler or operator) releases only full batches: the young person stays held, carried over.'
-SELECT rbp.release_anonymous_responses('2026-04-30') AS released_at_end_of_april;
+\echo 'The nightly release (scheduler or operator) releases only full batches and returns nothing (no count to'
+\echo 'learn from): the young person stays held, carried over.'
+SELECT rbp.release_held_feedback('2026-04-30') AS released_at_end_of_april;
 RESET ROLE;
 
 \echo
-\echo '== Four more young people answer in May; the fifth completes the batch =='
+\echo '== Four more young people answer in May; the nightly release after the fifth lets the batch out =='
 SET ROLE demo_case_system;
 SELECT count(rbp.register_respondent('brighton_hove', format('FAM%s', i), format('YP%s', i), 'child_young_person')) AS young_people_registered
   FROM generate_series(2, 5) AS i;
@@ -50,6 +51,9 @@ SET ROLE demo_survey;
 SELECT rbp.submit_response((SELECT token FROM demo_yp_token WHERE respondent = 'YP5'), 'anonymous',
        '{"dial_listened_to": 10, "dial_safe": 9}', 'online', false, '2026-05-19');
 RESET ROLE;
+SET ROLE demo_case_system;
+SELECT rbp.release_held_feedback('2026-05-19') AS nightly_release;
+RESET ROLE;
 \echo 'Released together, one period (May, the batch''s month; YP1 answered in March), in random order under fresh ids.'
 \echo 'Channels and teams differed (one interview, two gave their team), so both are withheld for the whole batch:'
 SET ROLE demo_qa_bh;
@@ -69,15 +73,17 @@ SELECT p.respondent_ref AS invitation_of, i.channel AS invited_by, i.used_on,
   CROSS JOIN (SELECT xmin AS row_xmin, * FROM rbp.response WHERE respondent_kind = 'child_young_person') r
  WHERE p.kind = 'child_young_person' AND i.used_on IS NOT NULL
  GROUP BY p.respondent_ref, i.channel, i.used_on ORDER BY i.used_on;
-\echo 'Every row fits every invitation; xmin points at the transaction that released the whole batch, not at one row.'
+\echo 'Every row fits every invitation; xmin points at the later transaction that released the whole batch, which no'
+\echo 'invitation shares.'
 RESET ROLE;
 
 \echo
-\echo '== A family withdraws its name completely: worker_only -> anonymous =='
+\echo '== A family withdraws its name completely: named -> anonymous =='
 SET ROLE demo_qa_bh;
-SELECT rbp.withdraw_identity(response_id, 'anonymous') FROM rbp.response WHERE anonymity = 'worker_only' AND submitted_on = '2026-04-20';
+SELECT rbp.withdraw_identity(response_id, 'anonymous') FROM rbp.response WHERE anonymity = 'named' AND submitted_on = '2026-03-10';
 SELECT anonymity, count(*) AS responses FROM rbp.response GROUP BY anonymity ORDER BY anonymity;
-\echo 'The row, its answers, route and review are gone; the answers wait in the holding area for the next parents'' batch.'
+\echo 'The row, its answers, route, review and theme tag are gone; the answers wait in the holding area for the next'
+\echo 'parents'' batch. QA read them under a name, so they join that batch but never count towards its five.'
 \echo 'And there is no way back:'
 \set ON_ERROR_STOP 0
 SELECT rbp.withdraw_identity((SELECT response_id FROM rbp.response WHERE respondent_kind = 'child_young_person' LIMIT 1), 'named');

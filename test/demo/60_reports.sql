@@ -36,6 +36,12 @@ SELECT count(*) AS responses_submitted FROM (
                                'online', false, make_date(2026, 4 + t.i % 3, 10 + t.i))
       FROM demo_q2_token t) s;
 RESET ROLE;
+\echo 'Worker-only answers are held; the nightly release at the end of June lets out those of Sam and Jo, whose'
+\echo 'families used five or more invitations that no named response explains. Kim''s two stay held: among three'
+\echo 'families (one named) they could not hide (doc/threat-model.md).'
+SET ROLE demo_case_system;
+SELECT rbp.release_held_feedback('2026-06-30') AS nightly_release;
+RESET ROLE;
 
 \echo
 \echo '== The administrator publishes the closed quarters (here: as of 1 July 2026) =='

@@ -1,14 +1,17 @@
 -- \ir this (as the superuser, after plan() and pgtap_roles.sql) in a pgTAP suite about anonymous
 -- feedback. It creates, inside the suite's transaction:
 --   one login per group role: t_admin, t_qa (QA of authority a1), t_staff (worker SW1, allocated to
---   every involvement), t_report, t_case, t_intake;
+--   the odd-numbered involvements; SW2, without a login, to the even ones: an anonymous batch must
+--   span two workers), t_report, t_case, t_intake;
 --   authority a1 with teams north and south; 24 families F1..F24, each with a parent P<i> and a
 --   young person Y<i>, an involvement INV<i> (north for i <= 12, south after) from 2026-01-05;
 --   one invitation per respondent (issued 2026-03-02, valid 10 years), token in pg_temp.tok;
 --   pg_temp.submit(respondent, anonymity, answers, channel, give_team, date): submits as the current
 --   role in a subtransaction of its own (so each submission has its own transaction id, as it would
 --   in production), and records what was submitted in pg_temp.tok (the ground truth an attacker is
---   assumed to know at worst: which invitation, which channel, whether the team was given).
+--   assumed to know at worst: which invitation, which channel, whether the team was given);
+--   pg_temp.release(date): the scheduled release (rbp.release_held_feedback) as the current role, in
+--   a subtransaction of its own (a later transaction than every submission, as in production).
 SET client_min_messages = warning;
 CREATE ROLE t_admin LOGIN IN ROLE rbp_admin;
 CREATE ROLE t_qa LOGIN IN ROLE rbp_qa;
@@ -21,13 +24,15 @@ RESET client_min_messages;
 SELECT rbp.register_authority('a1', 'Authority One') IS NOT NULL AS fixture_authority \gset
 SELECT rbp.register_team('a1', 'north', 'North') IS NOT NULL AND rbp.register_team('a1', 'south', 'South') IS NOT NULL AS fixture_teams \gset
 SELECT rbp.register_staff('a1', 'SW1', 'Worker One', 'north', 't_staff') IS NOT NULL
+   AND rbp.register_staff('a1', 'SW2', 'Worker Two', 'south') IS NOT NULL
    AND rbp.register_staff('a1', 'QA1', 'Quality Assurance', NULL, 't_qa', true) IS NOT NULL AS fixture_staff \gset
 SELECT count(rbp.register_respondent('a1', 'F' || i, 'P' || i, 'parent'))
      + count(rbp.register_respondent('a1', 'F' || i, 'Y' || i, 'child_young_person')) AS fixture_respondents
   FROM generate_series(1, 24) AS i \gset
 SELECT count(rbp.open_involvement('a1', 'INV' || i, 'F' || i, CASE WHEN i <= 12 THEN 'north' ELSE 'south' END, '2026-01-05'))
        AS fixture_involvements FROM generate_series(1, 24) AS i \gset
-SELECT count(rbp.allocate_worker('a1', 'INV' || i, 'SW1', '2026-01-05')) AS fixture_allocations FROM generate_series(1, 24) AS i \gset
+SELECT count(rbp.allocate_worker('a1', 'INV' || i, CASE WHEN i % 2 = 1 THEN 'SW1' ELSE 'SW2' END, '2026-01-05')) AS fixture_allocations
+  FROM generate_series(1, 24) AS i \gset
 
 CREATE TABLE pg_temp.tok (
     respondent  text PRIMARY KEY,
@@ -57,5 +62,16 @@ BEGIN
        SET submitted = (SELECT coalesce(max(submitted), 0) + 1 FROM pg_temp.tok), anonymity = p_anonymity,
            channel = p_channel, gave_team = p_give_team
      WHERE respondent = p_respondent;
+END
+$$;
+
+CREATE FUNCTION pg_temp.release(p_on date DEFAULT '2026-03-20') RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN   -- its own subtransaction: a later transaction than the submissions
+        PERFORM rbp.release_held_feedback(p_on);
+    EXCEPTION WHEN others THEN
+        RAISE;
+    END;
 END
 $$;

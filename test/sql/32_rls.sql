@@ -13,6 +13,10 @@ SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'worker_onl
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P3'), 'named', '{"q2_trust": 5}', 'online', false, '2026-04-02');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'SP1'), 'named', '{"q2_trust": 3}', 'online', false, '2026-03-12');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'YP1'), 'anonymous', '{"dial_safe": 8}', 'online', false, '2026-03-12');
+-- P2's worker-only answers are held; a later transaction releases them with B's batch (no date).
+\set wo_worker B
+\set wo_on 2026-03-11
+\ir ../helpers/release_worker_only.sql
 CREATE TEMP TABLE rid AS
 SELECT r.response_id, r.submitted_on, a.code AS authority FROM rbp.response r JOIN rbp.authority a USING (authority_id);
 GRANT SELECT ON rid TO PUBLIC;
@@ -27,7 +31,7 @@ SELECT is_empty('SELECT * FROM rbp.response', 'before QA release, the supervisor
 RESET ROLE;
 SET LOCAL ROLE t_qa_n;
 SELECT results_eq('SELECT submitted_on FROM rbp.response ORDER BY 1',
-                  $$ VALUES ('2026-03-10'::date), ('2026-03-11'), ('2026-04-02') $$, 'QA of north sees all of north''s feedback first');
+                  $$ VALUES ('2026-03-10'::date), ('2026-04-02'), (NULL) $$, 'QA of north sees all of north''s feedback first');
 SELECT is_empty($$ SELECT * FROM rbp.response r JOIN rbp.authority a USING (authority_id) WHERE a.code = 'south' $$,
                 'QA of north sees nothing of south');
 SELECT is_empty($$ SELECT * FROM rbp.respondent WHERE respondent_ref = 'SP1' $$, 'nor south''s families');
@@ -36,7 +40,7 @@ SELECT throws_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority 
                  'QA of north cannot release south''s feedback');
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'QA cannot read held anonymous responses');
 SELECT throws_ok($$ UPDATE rbp.response SET qa_status = 'released' $$, '42501', NULL, 'QA cannot write feedback directly');
-SELECT lives_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'north' AND submitted_on <> '2026-04-02' $$,
+SELECT lives_ok($$ SELECT rbp.qa_release(response_id) FROM rid WHERE authority = 'north' AND submitted_on IS DISTINCT FROM '2026-04-02' $$,
                 'QA of north releases two items');
 SELECT lives_ok($$ SELECT rbp.qa_hold(response_id, 'possible safeguarding concern', true) FROM rid WHERE submitted_on = '2026-04-02' $$,
                 'and holds one, escalated');
@@ -61,15 +65,15 @@ SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM
                  'a worker cannot review their own feedback');
 RESET ROLE;
 SET LOCAL ROLE t_worker_b;
-SELECT results_eq('SELECT submitted_on, anonymity::text, respondent_id FROM rbp.response', $$ VALUES ('2026-03-11'::date, 'worker_only', NULL::integer) $$,
-                  'worker B sees the worker-only feedback about them, without a family');
+SELECT results_eq('SELECT submitted_on, period, anonymity::text, respondent_id FROM rbp.response', $$ VALUES (NULL::date, '2026-03-01'::date, 'worker_only', NULL::integer) $$,
+                  'worker B sees the worker-only feedback about them, without a family or a date (only its batch''s month)');
 RESET ROLE;
 SET LOCAL ROLE t_sup1;
 SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-10'::date) $$, 'S1 sees what is routed to them');
 SELECT is((SELECT count(*)::integer FROM rbp.route), 1, 'and only their own current route');
 RESET ROLE;
 SET LOCAL ROLE t_manager;
-SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-11'::date) $$, 'the team manager sees B''s item routed to them');
+SELECT results_eq('SELECT anonymity::text FROM rbp.response', $$ VALUES ('worker_only') $$, 'the team manager sees B''s item routed to them');
 RESET ROLE;
 SET LOCAL ROLE t_sup2;
 SELECT is_empty('SELECT * FROM rbp.response', 'S2 sees nothing: the held item is not released');

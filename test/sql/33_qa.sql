@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(22);
+SELECT plan(24);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -17,8 +17,13 @@ CREATE TEMP TABLE rid AS SELECT r.response_id, a.code AS authority, s.staff_ref 
   FROM rbp.response r JOIN rbp.authority a USING (authority_id) JOIN rbp.staff s ON s.staff_id = r.worker_id;
 GRANT SELECT ON rid TO PUBLIC;
 
-SELECT is(rbp.release_due_feedback('2026-03-16'), 0, 'six days after submission nothing is released automatically');
-SELECT is(rbp.release_due_feedback('2026-03-17'), 1, 'after seven days south''s item is released; north''s waits for QA');
+-- (release_due_feedback returns nothing: the case system learns no count of feedback)
+SELECT rbp.release_due_feedback('2026-03-16');
+SELECT is((SELECT count(*)::integer FROM rbp.response WHERE qa_status = 'released'), 0,
+          'six days after submission nothing is released automatically');
+SELECT rbp.release_due_feedback('2026-03-17');
+SELECT results_eq($$ SELECT rid.authority FROM rbp.response r JOIN rid USING (response_id) WHERE r.qa_status = 'released' $$,
+                  $$ VALUES ('south') $$, 'after seven days south''s item is released; north''s waits for QA');
 SELECT is((SELECT qa_status::text FROM rbp.response r JOIN rid USING (response_id) WHERE rid.authority = 'north' AND rid.worker = 'A'),
           'awaiting_qa', 'north''s item still awaits QA');
 
@@ -30,22 +35,36 @@ SELECT results_eq($$ SELECT qa_status::text, escalated, qa_note FROM rbp.respons
                   $$ VALUES ('held', true, 'Safeguarding: mentions a risk at home') $$, 'the hold is recorded');
 RESET ROLE;
 UPDATE rbp.authority SET auto_release_after_days = 0 WHERE code = 'north';
-SELECT is(rbp.release_due_feedback('2026-12-31'), 1, 'automatic release never releases a held item');
+SELECT rbp.release_due_feedback('2026-12-31');
+SELECT is((SELECT qa_status::text FROM rbp.response JOIN rid USING (response_id) WHERE worker = 'B'), 'held',
+          'automatic release never releases a held item');
 SET LOCAL ROLE t_worker_b;
 SELECT is_empty('SELECT * FROM rbp.response', 'the worker does not see the held item');
 RESET ROLE;
 
--- Withdrawing a name.
+-- Withdrawing a name: the response is re-keyed (held, released in a later batch under a fresh id).
 SET LOCAL ROLE t_qa_n;
 SELECT lives_ok($$ SELECT rbp.withdraw_identity(response_id, 'worker_only') FROM rid WHERE worker = 'A' $$, 'named -> worker_only');
-SELECT results_eq($$ SELECT anonymity::text, respondent_id, involvement_id FROM rbp.response JOIN rid USING (response_id) WHERE worker = 'A' $$,
-                  $$ VALUES ('worker_only', NULL::integer, NULL::integer) $$, 'the family is erased from the response');
-SELECT throws_ok($$ SELECT rbp.withdraw_identity(response_id, 'named') FROM rid WHERE worker = 'A' $$, '22023', NULL,
+SELECT is_empty($$ SELECT * FROM rbp.response JOIN rid USING (response_id) WHERE worker = 'A' $$,
+                'the named row is gone: its answers are held, to come back in a later batch under a fresh id');
+SELECT throws_ok($$ SELECT rbp.withdraw_identity(response_id, 'named') FROM rid WHERE worker = 'A' $$, 'P0002', NULL,
+                 'the old id names nothing');
+RESET ROLE;
+\set wo_worker A
+\set wo_on 2026-03-20
+\ir ../helpers/release_worker_only.sql
+CREATE TEMP TABLE rid2 AS SELECT r.response_id FROM rbp.response r JOIN rbp.staff s ON s.staff_id = r.worker_id WHERE s.staff_ref = 'A';
+GRANT SELECT ON rid2 TO PUBLIC;
+SET LOCAL ROLE t_qa_n;
+SELECT results_eq($$ SELECT anonymity::text, respondent_id, involvement_id, submitted_on, period FROM rbp.response JOIN rid2 USING (response_id) $$,
+                  $$ VALUES ('worker_only', NULL::integer, NULL::integer, NULL::date, '2026-03-01'::date) $$,
+                  'it comes back in A''s next worker-only batch: no family, no date, a fresh id');
+SELECT throws_ok($$ SELECT rbp.withdraw_identity(response_id, 'named') FROM rid2 $$, '22023', NULL,
                  'and cannot be put back');
-SELECT lives_ok($$ SELECT rbp.withdraw_identity(response_id, 'anonymous') FROM rid WHERE worker = 'A' $$, 'worker_only -> anonymous');
-SELECT is_empty($$ SELECT * FROM rbp.response JOIN rid USING (response_id) WHERE worker = 'A' $$, 'the response row is gone');
-SELECT is_empty($$ SELECT * FROM rbp.answer JOIN rid USING (response_id) WHERE worker = 'A' $$, 'and its answers');
-SELECT is_empty($$ SELECT * FROM rbp.route JOIN rid USING (response_id) WHERE worker = 'A' $$, 'and its routes');
+SELECT lives_ok($$ SELECT rbp.withdraw_identity(response_id, 'anonymous') FROM rid2 $$, 'worker_only -> anonymous');
+SELECT is_empty($$ SELECT * FROM rbp.response JOIN rid2 USING (response_id) $$, 'the response row is gone');
+SELECT is_empty($$ SELECT * FROM rbp.answer JOIN rid2 USING (response_id) $$, 'and its answers');
+SELECT is_empty($$ SELECT * FROM rbp.route JOIN rid2 USING (response_id) $$, 'and its routes');
 RESET ROLE;
 
 -- Themes, actions, the feedback loop.

@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(94);
+SELECT plan(96);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -18,7 +18,7 @@ SET ROLE t_admin;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_admin: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_admin: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_admin: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_admin: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_admin: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_admin: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_admin', ARRAY[]::text[], 't_admin: no privilege at all on the holding area');
@@ -26,7 +26,7 @@ SET ROLE t_qa;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_qa: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_qa: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_qa: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_qa: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_qa: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_qa: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_qa', ARRAY[]::text[], 't_qa: no privilege at all on the holding area');
@@ -34,7 +34,7 @@ SET ROLE t_staff;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_staff: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_staff: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_staff: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_staff: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_staff: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_staff: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_staff', ARRAY[]::text[], 't_staff: no privilege at all on the holding area');
@@ -42,7 +42,7 @@ SET ROLE t_report;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_report: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_report: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_report: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_report: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_report: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_report: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_report', ARRAY[]::text[], 't_report: no privilege at all on the holding area');
@@ -50,7 +50,7 @@ SET ROLE t_case;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_case: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_case: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_case: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_case: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_case: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_case: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_case', ARRAY[]::text[], 't_case: no privilege at all on the holding area');
@@ -58,7 +58,7 @@ SET ROLE t_intake;
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_intake: cannot read the holding area');
 SELECT throws_ok('SELECT xmin, ctid FROM rbp.anonymous_holding', '42501', NULL, 't_intake: cannot read system columns of the holding area');
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.anonymous_holding', '42501', NULL, 't_intake: cannot EXPLAIN a query on the holding area');
-SELECT throws_ok('SELECT rbp.hold_anonymous_response(1, 1, ''parent'', ''online'', NULL, ''{}'')', '42501', NULL, 't_intake: cannot call the internal hold function');
+SELECT throws_ok('SELECT rbp.hold_response(1, 1, ''parent'', ''online'', NULL, NULL, ''anonymous'', false, ''{}'', NULL)', '42501', NULL, 't_intake: cannot call the internal hold function');
 SELECT throws_ok('SELECT rbp.release_anonymous_group(1, 1, ''parent'', current_date)', '42501', NULL, 't_intake: cannot call the internal release of a group');
 RESET ROLE;
 SELECT table_privs_are('rbp', 'anonymous_holding', 't_intake', ARRAY[]::text[], 't_intake: no privilege at all on the holding area');
@@ -66,18 +66,23 @@ SELECT results_eq(
     $$SELECT p.proname::text COLLATE "default" FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
        WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'feedback_rbp') AND p.prosrc ~ 'anonymous_holding'
        ORDER BY 1$$,
-    $$VALUES ('hold_anonymous_response'), ('privacy_check'), ('release_anonymous_group'), ('release_anonymous_responses')$$,
+    $$VALUES ('hold_response'), ('privacy_check'), ('release_anonymous_group'), ('release_held_feedback'), ('release_worker_only_group')$$,
     'only the hold and release functions read the holding area (privacy_check reads only its dead-tuple count)');
 SELECT is_empty(
     $$SELECT r.rolname, p.oid::regprocedure FROM pg_proc p, pg_roles r
-       WHERE p.oid IN ('rbp.hold_anonymous_response(integer,integer,rbp.respondent_kind,rbp.response_channel,integer,rbp.answer_input[],date)'::regprocedure,
+       WHERE p.oid IN ('rbp.hold_response(integer,integer,rbp.respondent_kind,rbp.response_channel,integer,integer,rbp.anonymity,boolean,rbp.answer_input[],date)'::regprocedure,
                        'rbp.release_anonymous_group(integer,integer,rbp.respondent_kind,date)'::regprocedure,
+                       'rbp.release_worker_only_group(integer,integer,integer,rbp.respondent_kind,date)'::regprocedure,
+                       'rbp.count_used_invitation(integer,integer,integer,rbp.respondent_kind,integer,boolean)'::regprocedure,
+                       'rbp.release_uuid()'::regprocedure, 'rbp.release_key()'::regprocedure,
+                       'rbp.release_permutation(integer)'::regprocedure,
+                       'rbp.held_payload(rbp.answer_input[])'::regprocedure, 'rbp.held_answers(bytea)'::regprocedure,
                        'rbp.generalise_anonymous_batch(rbp.release_slot[],integer)'::regprocedure)
          AND r.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
          AND has_function_privilege(r.oid, p.oid, 'EXECUTE')$$,
-    'no feedback_rbp role may execute the internal hold, release-group or generalisation functions');
-SELECT is(pg_get_function_result('rbp.release_anonymous_responses(date)'::regprocedure), 'integer',
-          'the release function returns a count, never rows');
+    'no feedback_rbp role may execute the internal hold, release-group, randomness, encoding or generalisation functions');
+SELECT is(pg_get_function_result('rbp.release_anonymous_responses(date)'::regprocedure), 'void',
+          'the release function returns nothing: no count, no rows');
 SET ROLE t_qa;
 SELECT throws_ok('SELECT rbp.release_anonymous_responses()', '42501', NULL, 't_qa: may not trigger a release');
 RESET ROLE;
@@ -129,8 +134,15 @@ SET ROLE t_intake;
 SELECT pg_temp.submit('P5', 'anonymous', '{"q2_trust": 3}', 'interview_expert_by_experience', false, '2026-03-24');
 RESET ROLE;
 SET ROLE t_qa;
+SELECT is_empty($$SELECT FROM rbp.response WHERE anonymity = 'anonymous' AND respondent_kind = 'parent'$$,
+                'the fifth submission releases nothing itself: a later transaction releases');
+RESET ROLE;
+SET ROLE t_case;
+SELECT pg_temp.release('2026-03-24');
+RESET ROLE;
+SET ROLE t_qa;
 SELECT is((SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'anonymous' AND respondent_kind = 'parent'), 5,
-          'the fifth submission releases the batch of five');
+          'the scheduled release after the fifth releases the batch of five');
 CREATE TEMP VIEW batch1_pairs AS
 SELECT r.response_id, i.invitation_id,
        (r.authority_id = i.authority_id AND r.instrument_id = i.instrument_id AND r.respondent_kind = p.kind
@@ -155,18 +167,16 @@ SELECT is((SELECT count(*)::integer FROM rbp.response r JOIN rbp.answer a USING 
              WHERE r.anonymity = 'anonymous' AND a.free_text = 'first'), 1, 'the answers were released with the batch');
 
 -- 4. xmin and xmax: joining on transaction ids singles out no row. All rows of a batch share the
---    transaction that released it (the fifth submission), so an invitation matches either no
---    released row or the whole batch.
+--    transaction that released it, a later one than any submission: no used invitation shares a
+--    transaction id with any released row.
 SELECT is((SELECT count(DISTINCT xmin::text)::integer FROM rbp.response WHERE anonymity = 'anonymous' AND respondent_kind = 'parent'), 1,
           'every row of the batch has the same xmin');
-SELECT is_empty($$SELECT i.invitation_id, count(r.response_id) FROM rbp.invitation i
-                     LEFT JOIN rbp.response r ON r.xmin = i.xmin AND r.anonymity = 'anonymous'
-                    WHERE i.used_on IS NOT NULL GROUP BY i.invitation_id HAVING count(r.response_id) NOT IN (0, 5)$$,
-                'joined on xmin, a used invitation matches no released row or the whole batch of five');
-SELECT is_empty($$SELECT i.invitation_id, count(r.response_id) FROM rbp.invitation i
-                     LEFT JOIN rbp.response r ON r.xmax = i.xmin AND r.anonymity = 'anonymous'
-                    WHERE i.used_on IS NOT NULL GROUP BY i.invitation_id HAVING count(r.response_id) NOT IN (0, 5)$$,
-                'joined on xmax (set by the foreign-key lock of the answers), a used invitation matches no released row or the whole batch');
+SELECT is_empty($$SELECT i.invitation_id FROM rbp.invitation i JOIN rbp.response r ON r.xmin = i.xmin AND r.anonymity = 'anonymous'
+                    WHERE i.used_on IS NOT NULL$$,
+                'joined on xmin, no used invitation matches any released row');
+SELECT is_empty($$SELECT i.invitation_id FROM rbp.invitation i JOIN rbp.response r ON r.xmax = i.xmin AND r.anonymity = 'anonymous'
+                    WHERE i.used_on IS NOT NULL$$,
+                'joined on xmax, no used invitation matches any released row');
 SELECT is_empty($$SELECT FROM rbp.answer a JOIN rbp.response r USING (response_id)
                     WHERE r.anonymity = 'anonymous' AND a.xmin <> r.xmin$$, 'answers carry the xmin of their batch, nothing finer');
 RESET ROLE;
@@ -180,6 +190,9 @@ SET ROLE t_intake;
 SELECT pg_temp.submit('P' || i, 'anonymous', format('{"q2_trust": %s, "q7_anything_else": "order %s"}', 1 + i % 5, i - 5)::jsonb,
                       'online', false, '2026-04-01'::date + i)
   FROM generate_series(6, 17) AS i;
+RESET ROLE;
+SET ROLE t_case;
+SELECT pg_temp.release('2026-04-18');
 RESET ROLE;
 SET ROLE t_qa;
 CREATE TEMP TABLE order12 AS
@@ -213,13 +226,20 @@ SELECT is_empty($$SELECT FROM rbp.response WHERE respondent_kind = 'child_young_
                 'held young people''s answers are not released with the parents''');
 RESET ROLE;
 SET ROLE t_case;
-SELECT is(rbp.release_anonymous_responses('2026-04-30'), 0, 'a scheduled release at the end of April releases nothing: three young people are held');
+SELECT lives_ok($$SELECT rbp.release_anonymous_responses('2026-04-30')$$, 'a scheduled release at the end of April (the 0.1.0 name) runs');
+RESET ROLE;
+SET ROLE t_qa;
+SELECT is_empty($$SELECT FROM rbp.response WHERE respondent_kind = 'child_young_person'$$,
+                'and releases nothing: three young people are held');
 RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding WHERE respondent_kind = 'child_young_person'), 3,
           'superuser view: the three young people are carried into the next batch, not dropped');
 SET ROLE t_intake;
 SELECT pg_temp.submit('Y2', 'anonymous', '{"dial_respected": 5}', 'online', false, '2026-05-01');
 SELECT pg_temp.submit('Y3', 'anonymous', '{"dial_empowered": 6}', 'interview_practitioner', false, '2026-05-02');
+RESET ROLE;
+SET ROLE t_case;
+SELECT pg_temp.release('2026-05-02');
 RESET ROLE;
 SET ROLE t_qa;
 SELECT results_eq($$SELECT count(*)::integer, min(period), max(period) FROM rbp.response WHERE respondent_kind = 'child_young_person'$$,
@@ -276,9 +296,12 @@ RESET ROLE;
 SET ROLE t_intake;
 SELECT pg_temp.submit('Y10', 'anonymous', '{"dial_listened_to": 6}', 'online', false, '2026-05-11');
 RESET ROLE;
+SET ROLE t_case;
+SELECT pg_temp.release('2026-05-11');
+RESET ROLE;
 SET ROLE t_report;
 SELECT is((SELECT n_tup_ins FROM pg_stat_xact_user_tables WHERE relid = 'rbp.response'::regclass) - (SELECT n_tup_ins FROM counters), 5::bigint,
-          'the fifth moves them by the whole batch at once');
+          'the release after the fifth moves them by the whole batch at once');
 RESET ROLE;
 SET ROLE t_report;
 SELECT throws_ok('EXPLAIN SELECT * FROM rbp.response', '42501', NULL, 't_report: cannot EXPLAIN a query on the responses');
@@ -320,20 +343,25 @@ SELECT throws_ok($$SELECT rbp.submit_response((SELECT token FROM pg_temp.tok WHE
 SELECT throws_ok($$SELECT rbp.submit_response((SELECT token FROM pg_temp.tok WHERE respondent = 'P20'), 'anonymous', '{"q2_trust": 9}')$$,
                  '22003', 'answer 9 to "q2_trust" is out of range', 'a bad answer while one parent is held: 22003');
 SELECT pg_temp.submit('P' || i, 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-05-13') FROM generate_series(21, 24) AS i;
+RESET ROLE;
+SET ROLE t_case;
+SELECT pg_temp.release('2026-05-13');
+RESET ROLE;
+SET ROLE t_intake;
 SELECT throws_ok($$SELECT rbp.submit_response((SELECT token FROM pg_temp.tok WHERE respondent = 'P20'), 'anonymous', '{"q2_trust": 9}')$$,
                  '22003', 'answer 9 to "q2_trust" is out of range', 'the same bad answer right after a batch was released: the same 22003 and message');
 RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.anonymous_holding), 0, 'superuser view: the refused submissions left nothing held');
 SET ROLE t_admin;
-SELECT is(rbp.release_anonymous_responses(), 0, 'a release with nothing held returns 0, no error');
-SELECT throws_ok($$SELECT rbp.release_anonymous_responses(current_date + 1)$$, '22023', NULL,
+SELECT lives_ok($$SELECT rbp.release_held_feedback()$$, 'a release with nothing held: no error, nothing returned');
+SELECT throws_ok($$SELECT rbp.release_held_feedback(current_date + 1)$$, '22023', NULL,
                  'a release cannot be dated in the future (it would give the batch a later period)');
 RESET ROLE;
 SET ROLE t_intake;
 SELECT pg_temp.submit('Y11', 'anonymous', '{"dial_safe": 2}', 'online', false, '2026-05-14');
 RESET ROLE;
 SET ROLE t_admin;
-SELECT is(rbp.release_anonymous_responses(), 0, 'a release with one young person held returns the same 0, no error');
+SELECT lives_ok($$SELECT rbp.release_held_feedback()$$, 'a release with one young person held: the same, no error, nothing returned');
 RESET ROLE;
 
 -- 9. After all this, every released anonymous row is still consistent with at least threshold-many

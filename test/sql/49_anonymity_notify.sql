@@ -13,7 +13,7 @@ DROP ROLE IF EXISTS rbp_nt_qa;
 CREATE ROLE rbp_nt_qa NOLOGIN;
 RESET client_min_messages;
 SET search_path = public;
-SELECT plan(15);
+SELECT plan(16);
 
 SELECT format('dbname=rbp_notify_test host=%s port=%s user=%s',
               split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_user) AS conn \gset
@@ -28,9 +28,10 @@ SELECT dblink_exec('work', $setup$
         PERFORM rbp.register_authority('a1', 'Authority One');
         PERFORM rbp.register_team('a1', 'north', 'North');
         PERFORM rbp.register_staff('a1', 'SW1', 'Worker One', 'north');
+        PERFORM rbp.register_staff('a1', 'SW2', 'Worker Two', 'north');
         PERFORM rbp.register_staff('a1', 'QA1', 'Quality Assurance', NULL, 'rbp_nt_qa', true);
         PERFORM rbp.register_respondent('a1', 'F' || i, 'P' || i, 'parent'), rbp.open_involvement('a1', 'INV' || i, 'F' || i, 'north', '2026-01-05'),
-                rbp.allocate_worker('a1', 'INV' || i, 'SW1', '2026-01-05')
+                rbp.allocate_worker('a1', 'INV' || i, CASE WHEN i % 2 = 1 THEN 'SW1' ELSE 'SW2' END, '2026-01-05')
            FROM generate_series(1, 18) AS i;
     END $do$;
     CREATE TABLE public.tok AS SELECT 'P' || i AS respondent, rbp.issue_invitation('a1', 'INV' || i, 'P' || i, 'qr_code', 3650, '2026-03-02') AS token
@@ -52,13 +53,13 @@ SELECT is_empty($$SELECT * FROM dblink('work', $q$
     'no function notifies on a channel name computed at run time');
 SELECT count(dblink_exec('listener', format('LISTEN %I', name))) AS listening FROM channel \gset
 
--- Five anonymous submissions (each its own committed transaction), the fifth releasing the batch,
--- a scheduled release and a withdrawal to anonymous: no notification at all.
+-- Five anonymous submissions (each its own committed transaction), the scheduled release of the
+-- batch, and a withdrawal to anonymous: no notification at all.
 SELECT count(*) AS submitted FROM generate_series(1, 5) AS i,
        dblink('work', format($$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P%s'), 'anonymous', '{"q2_trust": 3}')::text$$, i)) AS t(x text) \gset
+SELECT x AS released FROM dblink('work', $$SELECT rbp.release_held_feedback()::text$$) AS t(x text) \gset
 SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 5::bigint,
           'control: the five anonymous responses were committed and released');
-SELECT x AS released FROM dblink('work', $$SELECT rbp.release_anonymous_responses()$$) AS t(x integer) \gset
 SELECT pg_sleep(0.5) AS slept \gset
 SELECT is_empty($$SELECT * FROM dblink_get_notify('listener')$$,
                 'listening on every channel: no notification for anonymous submissions, their release or a scheduled release');
@@ -81,10 +82,10 @@ SELECT is_empty($$SELECT * FROM dblink_get_notify('listener')$$, 'no notificatio
 SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.anonymous_holding$$) AS t(n bigint)), 3::bigint,
           'control: the withdrawn response and two submissions were held');
 
--- Concurrency, which only committed transactions show. Two submissions that run at the same time
--- each see four held answers (three committed, their own) and release nothing; the scheduled
--- release then releases the five. And two releases racing for the same batch cannot split it or
--- release it twice: the second waits for the first's row locks and then finds nothing to release.
+-- Concurrency, which only committed transactions show. Submissions never release (a later
+-- transaction does); the withdrawn answer never counts, so a sixth is needed. And two releases
+-- racing for the same batch cannot split it or release it twice: the second waits for the first's
+-- row locks and then finds nothing to release.
 SELECT dblink_connect('a', :'conn') AS a_connected, dblink_connect('b', :'conn') AS b_connected \gset
 SELECT dblink_exec('a', 'SET search_path = public, rbp') AS x, dblink_exec('b', 'SET search_path = public, rbp') AS y \gset
 SELECT dblink_exec('a', 'BEGIN') AS x, dblink_exec('b', 'BEGIN') AS y \gset
@@ -92,35 +93,50 @@ SELECT x FROM dblink('a', $$SELECT rbp.submit_response((SELECT token FROM public
 SELECT x FROM dblink('b', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P10'), 'anonymous', '{"q2_trust": 1}')::text$$) AS t(x text) \gset
 SELECT dblink_exec('a', 'COMMIT') AS x, dblink_exec('b', 'COMMIT') AS y \gset
 SELECT results_eq($$SELECT * FROM dblink('work', $q$SELECT (SELECT count(*) FROM rbp.anonymous_holding), (SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous')$q$) AS t(held bigint, released bigint)$$,
-                  $$VALUES (5::bigint, 5::bigint)$$, 'two concurrent submissions completing a batch between them each released nothing: five held');
-SELECT is((SELECT n FROM dblink('work', $$SELECT rbp.release_anonymous_responses()$$) AS t(n integer)), 5,
-          'the scheduled release releases them');
-SELECT count(*) AS submitted FROM generate_series(11, 13) AS i,
+                  $$VALUES (5::bigint, 5::bigint)$$, 'two concurrent submissions released nothing: five held');
+SELECT x AS released FROM dblink('work', $$SELECT rbp.release_held_feedback()::text$$) AS t(x text) \gset
+SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.anonymous_holding$$) AS t(n bigint)), 5::bigint,
+          'the scheduled release keeps them held: four unseen answers and a withdrawn one (which never counts) are no batch');
+SELECT x FROM dblink('work', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P11'), 'anonymous', '{"q2_trust": 4}')::text$$) AS t(x text) \gset
+SELECT x AS released FROM dblink('work', $$SELECT rbp.release_held_feedback()::text$$) AS t(x text) \gset
+SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 11::bigint,
+          'a fifth unseen answer: the scheduled release releases all six');
+SELECT count(*) AS submitted FROM generate_series(12, 13) AS i,
        dblink('work', format($$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P%s'), 'anonymous', '{"q2_trust": 4}')::text$$, i)) AS t(x text) \gset
 SELECT dblink_exec('a', 'BEGIN') AS x, dblink_exec('b', 'BEGIN') AS y \gset
 SELECT x FROM dblink('a', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P14'), 'anonymous', '{"q2_trust": 5}')::text$$) AS t(x text) \gset
 SELECT x FROM dblink('b', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P15'), 'anonymous', '{"q2_trust": 1}')::text$$) AS t(x text) \gset
 SELECT dblink_exec('a', 'COMMIT') AS x, dblink_exec('b', 'COMMIT') AS y \gset
+SELECT x FROM dblink('work', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P16'), 'anonymous', '{"q2_trust": 4}')::text$$) AS t(x text) \gset
 SELECT dblink_exec('a', 'BEGIN') AS x \gset
-SELECT n AS a_released FROM dblink('a', $$SELECT rbp.release_anonymous_responses()$$) AS t(n integer) \gset
-SELECT is(:a_released, 5, 'a first release takes the full batch (its transaction still open)');
-SELECT dblink_send_query('b', $$SELECT rbp.release_anonymous_responses()$$) AS sent \gset
+SELECT x AS a_released FROM dblink('a', $$SELECT rbp.release_held_feedback()::text$$) AS t(x text) \gset
+SELECT is((SELECT n FROM dblink('a', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 16::bigint,
+          'a first release takes the full batch (its transaction still open)');
+SELECT dblink_send_query('b', $$SELECT rbp.release_held_feedback()::text$$) AS sent \gset
 SELECT pg_sleep(0.5) AS slept \gset
 SELECT is(dblink_is_busy('b'), 1, 'a second release waits for the first one''s locks on the batch');
 SELECT dblink_exec('a', 'COMMIT') AS x \gset
-SELECT is((SELECT n FROM dblink_get_result('b') AS t(n integer)), 0, 'and then finds nothing left to release');
-SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 15::bigint,
+SELECT is((SELECT count(*)::integer FROM dblink_get_result('b') AS t(x text)), 1, 'and then finds nothing left to release (no error)');
+SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous'$$) AS t(n bigint)), 16::bigint,
           'the batch was released exactly once, whole');
+-- Sessions a and b flush their statistics before they go (a backend that exits flushes them
+-- after the disconnect returns, which raced with the counters read below).
+SELECT x FROM dblink('a', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT count(*) AS drained FROM dblink_get_result('b') AS t(n integer) \gset
+SELECT x FROM dblink('b', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
 
 -- Cumulative statistics read by another session around a committed anonymous submission (stats
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
 -- counters of rbp.response do not move; those of the holding area do, which is the documented
 -- residual risk `table_activity_counters` of rbp.privacy_check().
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
+SELECT pg_sleep(1.5) AS slept \gset
 CREATE TEMP TABLE counters_before AS
 SELECT * FROM dblink('listener', $$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
                                    AND relname IN ('response', 'answer', 'anonymous_holding')$$) AS t(relname text, n_tup_ins bigint);
-SELECT x FROM dblink('work', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P16'), 'anonymous', '{"q2_trust": 3}')::text
+SELECT x FROM dblink('work', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P17'), 'anonymous', '{"q2_trust": 3}')::text
                                   || pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 SELECT pg_sleep(1.5) AS slept \gset
 SELECT results_eq($$SELECT a.relname, a.n_tup_ins - b.n_tup_ins

@@ -21,7 +21,7 @@ SELECT authority_id, 'LW1', 'Late worker', team_id FROM rbp.team WHERE code = 'l
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
-       'parent', 'online', 'worker_only', '2026-05-01', s.team_id, s.staff_id, '2026-05-10', 'released'
+       'parent', 'online', 'worker_only', '2026-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
 
 SELECT is(rbp.publish_reports('2027-01-01'), 10,
