@@ -7,7 +7,7 @@
 -- out of pg_dump) is never updated in place, and a restored database cannot disagree with its
 -- dump about which version is current (doc/dba.md, Backups).
 CREATE FUNCTION rbp.is_current(p_instrument rbp.instrument) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.instrument n WHERE n.code = (p_instrument).code AND n.version > (p_instrument).version)

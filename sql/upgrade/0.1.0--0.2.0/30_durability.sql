@@ -7,7 +7,7 @@ DROP INDEX rbp.instrument_one_current;
 ALTER TABLE rbp.instrument DROP COLUMN is_current;
 COMMENT ON COLUMN rbp.instrument.is_seed IS 'Installed by the extension script (left out of pg_dump, which re-creates it); never updated: which version is current is derived (rbp.is_current())';
 CREATE FUNCTION rbp.is_current(p_instrument rbp.instrument) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.instrument n WHERE n.code = (p_instrument).code AND n.version > (p_instrument).version)
