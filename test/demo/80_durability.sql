@@ -42,6 +42,7 @@ CREATE EXTENSION feedback_rbp VERSION '0.1.0';
 \o /dev/null
 \ir ../upgrade/data_0.1.0.sql
 \o
+SET search_path = public, rbp;   -- the operators of the extension's types live in rbp
 \echo 'Under 0.1.0, publishing a second version of the parents'' questionnaire flagged the seeded version 1 in place:'
 SELECT rbp.publish_instrument_version('parents_carers', 'Your social worker', 'Second wording.', '{parent,carer}',
        '[{"code": "q2_trust", "kind": "scale", "prompt": "I can trust my social worker", "scale_points": 5}]') AS new_instrument_id;
@@ -50,16 +51,24 @@ SELECT code, version, is_current FROM rbp.instrument ORDER BY code, version;
 CREATE TEMP TABLE before_update AS
 SELECT (SELECT count(*) FROM rbp.response) AS responses, (SELECT count(*) FROM rbp.answer) AS answers,
        (SELECT count(*) FROM rbp.anonymous_holding) AS held_anonymous, (SELECT count(*) FROM rbp.invitation_schedule) AS schedules,
-       (SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM rbp.response r) AS responses_md5;
+       (SELECT md5(string_agg(a::text, ',' ORDER BY a::text)) FROM rbp.answer a) AS answers_md5,
+       (SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM rbp.response r WHERE anonymity = 'named') AS named_md5;
 ALTER EXTENSION feedback_rbp UPDATE;
 SELECT extversion AS version FROM pg_extension WHERE extname = 'feedback_rbp';
 \echo 'Which version is current is now derived (rbp.is_current), not a flag on the seeded row:'
 SELECT code, version, rbp.is_current(i) AS is_current FROM rbp.instrument i ORDER BY code, version;
-\echo 'Every row kept (counts, and an md5 of every response row, before and after):'
+\echo 'Every row kept (counts, md5 of every answer and of every named response, before and after):'
 SELECT 'before' AS "when", * FROM before_update
 UNION ALL
 SELECT 'after', (SELECT count(*) FROM rbp.response), (SELECT count(*) FROM rbp.answer),
        (SELECT count(*) FROM rbp.anonymous_holding), (SELECT count(*) FROM rbp.invitation_schedule),
-       (SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM rbp.response r);
+       (SELECT md5(string_agg(a::text, ',' ORDER BY a::text)) FROM rbp.answer a),
+       (SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM rbp.response r WHERE anonymity = 'named');
+\echo 'What 0.2.0 changes on purpose (test/upgrade/changes_0.1.0.sql): worker-only responses keep no submission date;'
+\echo 'held answers are re-encoded in one size. Decoded, the held answer is the one stored under 0.1.0:'
+SELECT respondent_kind, anonymity, worker_id, team_id, octet_length(payload) AS payload_bytes,
+       (SELECT string_agg(question_id || '=' || coalesce(rbp.likert_value(score)::text, free_text), ', ') FROM unnest(rbp.held_answers(payload))) AS answers
+  FROM rbp.anonymous_holding;
+SELECT anonymity, count(*) AS responses, count(submitted_on) AS with_submission_date FROM rbp.response GROUP BY anonymity ORDER BY anonymity;
 \c :db
 DROP DATABASE :"upgraded";

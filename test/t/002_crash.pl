@@ -1,8 +1,9 @@
 # Crashes (issue 12, guarantee G5): no response is lost or duplicated when the server dies.
-#   1. kill -9 of the backend in the middle of an anonymous release (the fifth anonymous answer fills
-#      a batch; the release waits on a lock, then its backend is killed and the server recovers):
-#      the four held answers are still held, the fifth was never stored and its invitation is unused,
-#      so it can be submitted again; then the batch is released exactly once.
+#   1. kill -9 of the backend in the middle of an anonymous release (five anonymous answers of two
+#      workers are held; rbp.release_held_feedback() has locked the batch and is inside the statement
+#      that moves it, waiting on a lock another session holds, when its backend is killed and the
+#      server recovers): the five are still held, nothing was released; run again, the batch is
+#      released exactly once.
 #   2. A release that committed survives kill -9 of the postmaster.
 #   3. Immediate shutdown under load: a session submits named and anonymous responses one after the
 #      other, each acknowledged on its own line; the server is stopped with -m immediate while it runs.
@@ -35,35 +36,39 @@ $node->safe_psql('postgres', q{
     SELECT rbp.register_staff('north', 'A', 'Worker A', 't1');
     SELECT count(rbp.register_respondent('north', 'F' || i, 'P' || i, 'parent')) FROM generate_series(1, 200) i;
     SELECT count(rbp.open_involvement('north', 'I' || i, 'F' || i, 't1', '2026-01-05')) FROM generate_series(1, 200) i;
-    SELECT count(rbp.allocate_worker('north', 'I' || i, 'A', '2026-01-05')) FROM generate_series(1, 200) i;
+    SELECT rbp.register_staff('north', 'B', 'Worker B', 't1');
+    SELECT count(rbp.allocate_worker('north', 'I' || i, CASE WHEN i % 2 = 0 THEN 'B' ELSE 'A' END, '2026-01-05'))
+      FROM generate_series(1, 200) i;
     CREATE TABLE tok (i integer PRIMARY KEY, token text NOT NULL);
     INSERT INTO tok SELECT i, rbp.issue_invitation('north', 'I' || i, 'P' || i, 'link', 3650, '2026-02-01') FROM generate_series(1, 200) i;
-    SELECT rbp.submit_response(token, 'anonymous', '{"q2_trust": 3}', 'online', false, '2026-02-10') FROM tok WHERE i <= 4;
+    SELECT rbp.submit_response(token, 'anonymous', '{"q2_trust": 3}', 'online', false, '2026-02-10') FROM tok WHERE i <= 5;
 });
 my $state = q{SELECT (SELECT count(*) FROM rbp.anonymous_holding) || ' held, '
                   || (SELECT count(*) FROM rbp.response WHERE anonymity = 'anonymous') || ' released, '
                   || (SELECT count(*) FROM rbp.invitation WHERE used_on IS NOT NULL) || ' used'};
-is($node->safe_psql('postgres', $state), '4 held, 0 released, 4 used', 'four anonymous answers wait for a batch of five');
+is($node->safe_psql('postgres', $state), '5 held, 0 released, 5 used', 'five anonymous answers of two workers wait for the release');
 
-# 1. The fifth answer starts the release, which waits for a lock another session holds; kill -9.
+# 1. The release locks the batch, then waits for a lock another session holds on rbp.answer; kill -9.
 my $locker = $node->background_psql('postgres');
-$locker->query_safe('BEGIN; LOCK TABLE rbp.response IN SHARE MODE;');
-my $submitter = $node->background_psql('postgres', on_error_stop => 0);
-my $pid = $submitter->query_safe('SELECT pg_backend_pid()');
-$submitter->query_until(qr/^$/, q{SELECT rbp.submit_response(token, 'anonymous', '{"q2_trust": 5}', 'online', false, '2026-02-10') FROM tok WHERE i = 5;
-});
+$locker->query_safe('BEGIN; LOCK TABLE rbp.answer IN SHARE MODE;');
+my $releaser = $node->background_psql('postgres', on_error_stop => 0);
+my $pid = $releaser->query_safe('SELECT pg_backend_pid()');
+$releaser->query_until(qr/^$/, "SELECT rbp.release_held_feedback('2026-02-20');\n");
 $node->poll_query_until('postgres', qq{SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid})
   or die 'the release never reached the lock';
-is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                                   WHERE l.pid = } . $pid . q{ AND c.relname = 'anonymous_holding' AND l.mode = 'RowExclusiveLock'}),
-   '1', 'the killed transaction had already written to the holding area');
+is($node->safe_psql('postgres', qq{SELECT string_agg(c.relname || ' ' || l.mode, ', ' ORDER BY c.relname)
+                                    FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                                   WHERE l.pid = $pid AND l.granted AND l.mode = 'RowExclusiveLock'
+                                     AND c.relname IN ('anonymous_holding', 'response')}),
+   'anonymous_holding RowExclusiveLock, response RowExclusiveLock',
+   'the release was inside the statement that moves the batch when it was killed');
 kill 'KILL', $pid;
 $node->poll_query_until('postgres', 'SELECT true') or die 'the server did not come back';
-close_dead($_) for $locker, $submitter;
-is($node->safe_psql('postgres', $state), '4 held, 0 released, 4 used',
-   'after kill -9 in the release: the four are still held, the fifth neither stored nor its invitation used');
-$node->safe_psql('postgres', q{SELECT rbp.submit_response(token, 'anonymous', '{"q2_trust": 5}', 'online', false, '2026-02-10') FROM tok WHERE i = 5});
-is($node->safe_psql('postgres', $state), '0 held, 5 released, 5 used', 'submitted again, the batch is released once, whole');
+close_dead($_) for $locker, $releaser;
+is($node->safe_psql('postgres', $state), '5 held, 0 released, 5 used',
+   'after kill -9 in the release: the five are still held, nothing released');
+$node->safe_psql('postgres', q{SELECT rbp.release_held_feedback('2026-02-20')});
+is($node->safe_psql('postgres', $state), '0 held, 5 released, 5 used', 'released again, the batch is released once, whole');
 
 # 2. A committed release survives kill -9 of the postmaster.
 $node->kill9;
