@@ -164,6 +164,7 @@ SELECT s.signal_id,
        a.code AS authority,
        s.raised_at,
        s.acted_at IS NULL AS open,
+       s.acted_at IS NULL AND s.raised_at::date < current_date AS overdue,
        s.question_code AS question,
        rbp.likert_value(an.score) AS score,
        s.response_id,
@@ -185,7 +186,7 @@ SELECT s.signal_id,
   LEFT JOIN rbp.staff actor ON actor.staff_id = s.acted_by
  ORDER BY s.acted_at IS NOT NULL, s.raised_at;
 COMMENT ON VIEW rbp.safety_queue IS
-    'QA: the safety signals of your authority, open ones first and oldest first, with the response, family, respondent and worker (through your own row-level security)';
+    'QA: the safety signals of your authority, open ones first and oldest first (overdue: still open after the day it was raised), with the response, family, respondent and worker (through your own row-level security)';
 GRANT SELECT ON rbp.safety_queue TO rbp_qa;
 
 REVOKE ALL ON FUNCTION rbp.set_safety_rule(text, text, integer, text), rbp.act_on_safety_signal(uuid, text, timestamptz) FROM PUBLIC;

@@ -87,8 +87,8 @@ BEGIN
                                    c_label_right, v_y + 18, rbp.svg_escape(v_label));
         IF v_suppressed THEN
             v_body := v_body || format('<g class="suppressed"><title>%s: suppressed (c)</title>'
-                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
-                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, too few people to show</text></g>',
+                                       '<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
+                                       '<text x="%s" y="%s" text-anchor="middle" class="note">c: suppressed, not published</text></g>',
                                        rbp.svg_escape(v_label), c_centre - c_half, v_y, 2 * c_half, c_bar, c_centre, v_y + 18);
             v_desc := v_desc || format(' %s: suppressed (c).', v_label);
         ELSE
@@ -136,15 +136,22 @@ BEGIN
         v_row := v_row + 1;
     END LOOP;
 
-    -- Legend: one swatch per point, disagree to agree.
+    -- Legend: one swatch per point, disagree to agree, wrapped to the width (text about 7.5 px a character).
     v_y := c_top + v_row * c_row + 10;
+    v_x := 20;
     FOR v_v IN 1 .. v_points LOOP
+        v_w := 18 + 7.5 * length(v_labels[v_v]) + 24;
+        IF v_x + v_w > c_width AND v_x > 20 THEN
+            v_x := 20;
+            v_y := v_y + 22;
+        END IF;
         v_legend := v_legend || format('<rect x="%s" y="%s" width="14" height="14" fill="%s"/><text x="%s" y="%s" class="legend">%s</text>',
-            20 + (v_v - 1) * (c_width - 20) / v_points, v_y,
+            round(v_x), v_y,
             CASE WHEN v_v <= v_side THEN rbp.chart_colour(false, v_side + 1 - v_v, v_side)
                  WHEN v_v > v_points - v_side THEN rbp.chart_colour(true, v_v - (v_points - v_side), v_side)
                  ELSE '#d9d9d9' END,
-            38 + (v_v - 1) * (c_width - 20) / v_points, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+            round(v_x) + 18, v_y + 12, rbp.svg_escape(v_labels[v_v]));
+        v_x := v_x + v_w;
     END LOOP;
     v_height := v_y + 40;
 
@@ -164,7 +171,7 @@ BEGIN
                       format('Diverging stacked bar chart of %s published cells: answers below the middle of the scale to the left, above it to the right.', v_row)
                       || v_desc)),
                   rbp.svg_escape(coalesce(p_title, '')),
-                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - 10,
+                  c_centre - 8, c_centre + 8, c_centre, c_centre, c_top + v_row * c_row - c_row + c_bar + 4,
                   v_body, v_legend);
 END
 $$;

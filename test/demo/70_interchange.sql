@@ -94,3 +94,58 @@ SELECT rbp.act_on_safety_signal(signal_id, 'Duty social worker visited the same 
 SELECT open, acted_by, action_taken FROM rbp.safety_queue;
 RESET ROLE;
 \echo 'Listeners on channel rbp_safety_signal received only the random signal id (see doc/qa.md).'
+
+\echo
+\echo '== 72. FHIR R4: the questionnaire as a Questionnaire resource; a QuestionnaireResponse submitted and read back =='
+SET ROLE demo_form_cy;
+SELECT rbp.instrument_as_fhir('parents_carers', 1, 'en', 'ceredigion') AS questionnaire \gset
+SELECT :'questionnaire'::jsonb ->> 'resourceType' AS "resourceType", :'questionnaire'::jsonb ->> 'url' AS url,
+       :'questionnaire'::jsonb ->> 'version' AS version, :'questionnaire'::jsonb ->> 'status' AS status,
+       jsonb_array_length(:'questionnaire'::jsonb -> 'item') AS items;
+\echo 'One statement: each point a valueCoding with its itemWeight; the glossary term as a help item:'
+SELECT o #>> '{valueCoding,code}' AS code, o #>> '{valueCoding,display}' AS display, o #>> '{valueCoding,system}' AS system,
+       o #>> '{extension,0,url}' AS weight_extension, o #>> '{extension,0,valueDecimal}' AS weight
+  FROM jsonb_array_elements(jsonb_path_query_first(:'questionnaire'::jsonb, '$.item ? (@.linkId == "q2_trust").answerOption')) AS o;
+SELECT h ->> 'linkId' AS "linkId", h ->> 'type' AS type, h #>> '{extension,0,valueCodeableConcept,coding,0,code}' AS control,
+       left(h ->> 'text', 60) || '…' AS text
+  FROM jsonb_array_elements(jsonb_path_query_first(:'questionnaire'::jsonb, '$.item ? (@.linkId == "q2_trust").item')) AS h;
+\echo 'The survey tool fills it in and sends a QuestionnaireResponse; it is stored by rbp.submit_response:'
+SELECT rbp.submit_fhir_response((SELECT token FROM demo_cy_token WHERE respondent = 'RH1'), 'named', '{
+  "resourceType": "QuestionnaireResponse", "status": "completed", "language": "en",
+  "questionnaire": "urn:feedback-rbp:questionnaire:parents_carers|1",
+  "item": [
+    {"linkId": "q2_trust", "answer": [{"valueCoding": {"system": "urn:feedback-rbp:scale:5-point", "code": "4", "display": "Agree"}}]},
+    {"linkId": "q2_works_alongside", "answer": [{"valueCoding": {"system": "urn:feedback-rbp:scale:5-point", "code": "5"}}]},
+    {"linkId": "q6_change_one_thing", "answer": [{"valueString": "Fewer changes of social worker."}]}]}', 'online', false, '2026-03-12');
+\echo 'A response to another version of the questionnaire is refused (22023), like any bad submission:'
+\set ON_ERROR_STOP 0
+SELECT rbp.submit_fhir_response((SELECT token FROM demo_cy_token WHERE respondent = 'RH1'), 'named',
+       '{"resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": "urn:feedback-rbp:questionnaire:parents_carers|2"}');
+\set ON_ERROR_STOP 1
+RESET ROLE;
+SET ROLE demo_qa_cy;
+SELECT jsonb_pretty(rbp.response_as_fhir(r.response_id) - 'id') AS read_back
+  FROM rbp.response r JOIN rbp.respondent p USING (respondent_id) WHERE p.respondent_ref = 'RH1';
+RESET ROLE;
+
+\echo
+\echo '== 73. A picture of published results: a diverging stacked bar chart (accessible SVG), rendered to PNG =='
+-- Cells in the documented shape (doc/chart.md): per-point shares of published cells; Kim's cell is
+-- suppressed, so it is drawn as "c" with no bar.
+SET ROLE demo_reporter;
+SELECT rbp.report_chart_svg('"My social worker acts in ways that allow me to trust them", 2026 Q2', '[
+  {"label": "Brighton & Hove", "points": 5, "shares": [0.03, 0.08, 0.22, 0.42, 0.25], "respondents": "36"},
+  {"label": "Family Support Team North", "points": 5, "shares": [0.04, 0.08, 0.24, 0.40, 0.24], "respondents": "25"},
+  {"label": "Sam Carter", "points": 5, "shares": [0, 0.1, 0.2, 0.4, 0.3], "respondents": "10"},
+  {"label": "Jo Lee", "points": 5, "shares": [0.1, 0.1, 0.2, 0.3, 0.3], "respondents": "10"},
+  {"label": "Kim Novak", "points": 5, "shares": null, "respondents": "c", "suppressed": true}]') AS chart_svg \gset
+RESET ROLE;
+\! mkdir -p test/demo/out
+\o test/demo/out/report_chart.svg
+\qecho :chart_svg
+\o
+\! bash test/chart/render test/demo/out/report_chart.svg test/demo/out/report_chart.png && echo "The chart was written to $(pwd)/test/demo/out/report_chart.png (and its SVG next to it)" || echo "The chart's SVG was written to $(pwd)/test/demo/out/report_chart.svg (install chromium for the PNG)"
+\echo 'Its accessible title and description (what a screen reader says):'
+SELECT (xpath('/s:svg/s:title/text()', x, ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text AS title,
+       (xpath('/s:svg/s:desc/text()', x, ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text AS description
+  FROM (SELECT xmlparse(DOCUMENT :'chart_svg') AS x) s;

@@ -87,6 +87,9 @@ SELECT is((SELECT n FROM dblink('work', $$SELECT count(*) FROM rbp.anonymous_hol
 -- racing for the same batch cannot split it or release it twice: the second waits for the first's
 -- row locks and then finds nothing to release.
 SELECT dblink_connect('a', :'conn') AS a_connected, dblink_connect('b', :'conn') AS b_connected \gset
+CREATE TEMP TABLE disconnected AS
+SELECT pid FROM dblink('a', 'SELECT pg_backend_pid()') AS a(pid integer)
+UNION ALL SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS b(pid integer);
 SELECT dblink_exec('a', 'SET search_path = public, rbp') AS x, dblink_exec('b', 'SET search_path = public, rbp') AS y \gset
 SELECT dblink_exec('a', 'BEGIN') AS x, dblink_exec('b', 'BEGIN') AS y \gset
 SELECT x FROM dblink('a', $$SELECT rbp.submit_response((SELECT token FROM public.tok WHERE respondent = 'P9'), 'anonymous', '{"q2_trust": 5}')::text$$) AS t(x text) \gset
@@ -126,6 +129,21 @@ SELECT count(*) AS drained FROM dblink_get_result('b') AS t(n integer) \gset
 SELECT x FROM dblink('b', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 SELECT dblink_disconnect('a') AS x, dblink_disconnect('b') AS y \gset
+-- A backend flushes its pending statistics when it exits, before it leaves pg_stat_activity, and
+-- exiting is asynchronous to the disconnect: wait (bounded) until both are gone, so that their
+-- counters are in before the ones below are read.
+DO $$
+BEGIN
+    FOR i IN 1 .. 200 LOOP
+        EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid IN (SELECT pid FROM disconnected));
+        PERFORM pg_sleep(0.05);
+        PERFORM pg_stat_clear_snapshot();
+    END LOOP;
+END
+$$;
+-- The submitting session's own earlier counters (its submissions above) may still be pending too:
+-- flush them now, so that only the submission below moves the counters read around it.
+SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
 
 -- Cumulative statistics read by another session around a committed anonymous submission (stats
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the

@@ -12,7 +12,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(26);
+SELECT plan(27);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -104,9 +104,15 @@ SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'SYP'), 'named', '
 RESET ROLE;
 SET ROLE t_qa_s;
 SELECT is((SELECT count(*)::integer FROM rbp.safety_queue WHERE open), 1, 'QA of south sees its open signal in the queue');
-SELECT is((SELECT respondent_ref || ' ' || score FROM rbp.safety_queue), 'SYP 1', '... with the respondent and the score');
+SELECT is((SELECT respondent_ref || ' ' || score || ' ' || overdue FROM rbp.safety_queue), 'SYP 1 false',
+          '... with the respondent and the score, not overdue on the day it was raised');
 SELECT signal_id AS south_signal FROM rbp.safety_queue \gset
 RESET ROLE;
+UPDATE rbp.safety_signal SET raised_at = raised_at - interval '2 days' WHERE signal_id = :'south_signal';
+SET ROLE t_qa_s;
+SELECT is((SELECT overdue FROM rbp.safety_queue), true, 'a signal still open after the day it was raised is overdue');
+RESET ROLE;
+UPDATE rbp.safety_signal SET raised_at = raised_at + interval '2 days' WHERE signal_id = :'south_signal';
 SET ROLE t_qa_n;
 SELECT is((SELECT count(*)::integer FROM rbp.safety_queue WHERE authority = 'south'), 0, 'QA of another authority sees none of it');
 SELECT throws_ok(format($$ SELECT rbp.act_on_safety_signal(%L, 'Called') $$, :'south_signal'), 'P0002', NULL,
