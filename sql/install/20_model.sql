@@ -210,10 +210,12 @@ CREATE TABLE rbp.invitation (
     used_on         date,
     reminders_sent  integer NOT NULL DEFAULT 0 CHECK (reminders_sent >= 0),
     FOREIGN KEY (authority_id, respondent_id) REFERENCES rbp.respondent (authority_id, respondent_id),
-    FOREIGN KEY (authority_id, involvement_id) REFERENCES rbp.involvement (authority_id, involvement_id)
+    FOREIGN KEY (authority_id, involvement_id) REFERENCES rbp.involvement (authority_id, involvement_id),
+    cancelled_on    date
 );
 COMMENT ON TABLE rbp.invitation IS
     'An invitation to give feedback. Only the SHA-256 of its token is kept; used_on records that it was used, on which date, and nothing that points at the response';
+COMMENT ON COLUMN rbp.invitation.cancelled_on IS 'When the case system cancelled it (rbp.cancel_invitation, rbp.reissue_invitation): its token no longer works';
 COMMENT ON COLUMN rbp.invitation.token_hash IS 'sha256 of the token handed to the family: the token itself is returned once by rbp.issue_invitation() and never stored';
 CREATE INDEX invitation_involvement ON rbp.invitation (involvement_id);
 CREATE INDEX invitation_respondent ON rbp.invitation (respondent_id);

@@ -5,9 +5,11 @@
 -- Which version is current is derived, never stored: the highest version of its code. Publishing
 -- only inserts rows, so the seeded version 1 (re-created by CREATE EXTENSION on a restore, and left
 -- out of pg_dump) is never updated in place, and a restored database cannot disagree with its
--- dump about which version is current (doc/dba.md, Backups).
+-- dump about which version is current (doc/dba.md, Backups). Security definer: report writers read
+-- it through rbp.report_statements without reading rbp.instrument (it tells whether a higher
+-- version of a code exists, nothing else).
 CREATE FUNCTION rbp.is_current(p_instrument rbp.instrument) RETURNS boolean
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.instrument n WHERE n.code = (p_instrument).code AND n.version > (p_instrument).version)
@@ -15,7 +17,7 @@ $$;
 COMMENT ON FUNCTION rbp.is_current(rbp.instrument) IS
     'Whether an instrument is the current version of its questionnaire (the highest version of its code): the one new invitations use';
 REVOKE ALL ON FUNCTION rbp.is_current(rbp.instrument) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rbp.is_current(rbp.instrument) TO rbp_admin, rbp_qa, rbp_staff;
+GRANT EXECUTE ON FUNCTION rbp.is_current(rbp.instrument) TO rbp_admin, rbp_qa, rbp_staff, rbp_report_writer;
 
 CREATE FUNCTION rbp.publish_instrument_version(p_code text, p_title text, p_introduction text,
                                                p_respondent_kinds rbp.respondent_kind[], p_questions jsonb)

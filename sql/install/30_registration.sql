@@ -75,6 +75,12 @@ BEGIN
         RAISE EXCEPTION 'a worker cannot supervise themselves ("%")', p_worker_ref
             USING ERRCODE = 'check_violation';
     END IF;
+    -- The same fact sent again: nothing to do.
+    SELECT supervision_id INTO v_id FROM rbp.supervision
+     WHERE worker_id = v_worker AND supervisor_id = v_supervisor AND during = daterange(p_starts_on, p_ends_on, '[]');
+    IF v_id IS NOT NULL THEN
+        RETURN v_id;
+    END IF;
     BEGIN
         INSERT INTO rbp.supervision (authority_id, worker_id, supervisor_id, during)
         VALUES (v_authority, v_worker, v_supervisor, daterange(p_starts_on, p_ends_on, '[]'))
@@ -124,6 +130,13 @@ BEGIN
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
         RAISE EXCEPTION 'management of team "%" must start on a date and end on or after it', p_team
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The same fact sent again: nothing to do.
+    SELECT team_manager_id INTO v_id FROM rbp.team_manager
+     WHERE team_id = rbp.team_id_of(v_authority, p_team) AND manager_id = rbp.staff_id_of(v_authority, p_manager_ref)
+       AND during = daterange(p_starts_on, p_ends_on, '[]');
+    IF v_id IS NOT NULL THEN
+        RETURN v_id;
     END IF;
     BEGIN
         INSERT INTO rbp.team_manager (authority_id, team_id, manager_id, during)
@@ -247,6 +260,12 @@ BEGIN
                         daterange(v_inv.started_on, v_inv.closed_on, '[]')
             USING ERRCODE = 'check_violation',
                   HINT = 'An allocation must start on or after the involvement starts and end by its closure.';
+    END IF;
+    -- The same fact sent again: nothing to do.
+    SELECT allocation_id INTO v_id FROM rbp.allocation
+     WHERE involvement_id = v_involvement AND worker_id = v_worker AND during = v_during;
+    IF v_id IS NOT NULL THEN
+        RETURN v_id;
     END IF;
     -- A new allocation ends an open-ended earlier one the day before (re-allocation).
     UPDATE rbp.allocation SET during = daterange(lower(during), p_starts_on - 1, '[]')

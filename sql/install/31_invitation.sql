@@ -79,6 +79,9 @@ BEGIN
     IF v_invitation.invitation_id IS NULL THEN
         RAISE EXCEPTION 'invitation token not recognised'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Check the link or code; the case system can issue a new invitation.';
+    ELSIF v_invitation.cancelled_on IS NOT NULL THEN
+        RAISE EXCEPTION 'this invitation was cancelled'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The case system can issue a new invitation.';
     ELSIF v_invitation.used_on IS NOT NULL THEN
         RAISE EXCEPTION 'this invitation has already been used'
             USING ERRCODE = 'unique_violation', HINT = 'Each invitation takes one response; ask for a new invitation to give feedback again.';
@@ -101,7 +104,8 @@ DECLARE
     v_instrument integer;
 BEGIN
     SELECT instrument_id INTO v_instrument FROM rbp.invitation
-     WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND expires_on >= current_date;
+     WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND cancelled_on IS NULL
+       AND expires_on >= current_date;
     IF v_instrument IS NULL THEN
         RAISE EXCEPTION 'invitation token not recognised, used or expired' USING ERRCODE = 'invalid_parameter_value';
     END IF;

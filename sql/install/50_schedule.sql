@@ -155,6 +155,7 @@ CREATE FUNCTION rbp.schedule_dates(p_phase rbp.schedule_phase, p_anchor_on date,
              ELSE rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref)
                   + rbp.pause_shift(rbp.phase_due_on(p_phase, p_anchor_on, p_policy, p_pref), p_pref) END,
         CASE WHEN (p_invitation).invitation_id IS NULL OR (p_invitation).used_on IS NOT NULL
+                  OR (p_invitation).cancelled_on IS NOT NULL
                   OR coalesce((p_pref).reminders_opted_out, false) OR (p_pref).opted_out_on IS NOT NULL
                   OR (p_invitation).reminders_sent >= (p_policy).max_reminders
                   OR greatest(coalesce(p_last_reminder_on, (p_invitation).issued_on) + (p_policy).reminder_after_days,
@@ -164,7 +165,7 @@ CREATE FUNCTION rbp.schedule_dates(p_phase rbp.schedule_phase, p_anchor_on date,
     )::rbp.schedule_dates
 $$;
 COMMENT ON FUNCTION rbp.schedule_dates(rbp.schedule_phase, date, date, rbp.schedule_policy, rbp.respondent_preference, rbp.invitation) IS
-    'Internal: the rule. The window of the phase, moved by a pause; nothing next when done or opted out; a reminder reminder_after_days after the invitation (or the last reminder) while the invitation is unused, unexpired, under the limit and reminders are wanted';
+    'Internal: the rule. The window of the phase, moved by a pause; nothing next when done or opted out; a reminder reminder_after_days after the invitation (or the last reminder) while the invitation is unused, not cancelled, unexpired, under the limit and reminders are wanted';
 
 CREATE VIEW rbp.schedule_computed AS
 SELECT s.schedule_id, d.due_on, d.overdue_on, d.next_due_on, d.reminder_due_on
@@ -569,6 +570,7 @@ CREATE FUNCTION rbp.record_reminder(p_invitation_id bigint, p_sent_on date DEFAU
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
+    v_invitation rbp.invitation;
     v_ids bigint[];
     v_sent integer;
     v_involvement integer;
@@ -577,12 +579,27 @@ BEGIN
     IF p_invitation_id IS NULL OR p_sent_on IS NULL THEN
         RAISE EXCEPTION 'a reminder needs an invitation and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    UPDATE rbp.invitation SET reminders_sent = reminders_sent + 1
-     WHERE invitation_id = p_invitation_id
-    RETURNING reminders_sent, involvement_id, respondent_id INTO v_sent, v_involvement, v_respondent;
+    SELECT * INTO v_invitation FROM rbp.invitation WHERE invitation_id = p_invitation_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation';
     END IF;
+    IF p_sent_on < v_invitation.issued_on OR p_sent_on > v_invitation.expires_on THEN
+        RAISE EXCEPTION 'a reminder of invitation % cannot be sent on %: it is valid from % to %', p_invitation_id, p_sent_on,
+                        v_invitation.issued_on, v_invitation.expires_on
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Record the day the reminder was actually sent; an expired invitation needs a new one.';
+    END IF;
+    IF v_invitation.cancelled_on IS NOT NULL THEN
+        RAISE EXCEPTION 'invitation % was cancelled: there is nothing to remind of', p_invitation_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_sent_on < (SELECT paused_until FROM rbp.respondent_preference WHERE respondent_id = v_invitation.respondent_id) THEN
+        RAISE EXCEPTION 'invitations to this family member are paused on %', p_sent_on
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'No reminder is sent during a pause; rbp.due_invitations() lists it again when the pause ends.';
+    END IF;
+    UPDATE rbp.invitation SET reminders_sent = reminders_sent + 1
+     WHERE invitation_id = p_invitation_id
+    RETURNING reminders_sent, involvement_id, respondent_id INTO v_sent, v_involvement, v_respondent;
     WITH s AS (
         UPDATE rbp.invitation_schedule SET last_reminder_on = p_sent_on
          WHERE involvement_id = v_involvement AND respondent_id = v_respondent
@@ -595,7 +612,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.record_reminder(bigint, date) IS
-    'Case system: record that a reminder of an invitation was sent (the invitation_id comes from rbp.due_invitations()); refused beyond the authority''s limit (23514) or after an opt-out (55000). Returns the number sent so far';
+    'Case system: record that a reminder of an invitation was sent (the invitation_id comes from rbp.due_invitations()); refused on a day outside the invitation''s issue..expiry (22023), beyond the authority''s limit (23514), after an opt-out, during a pause or for a cancelled invitation (55000). Returns the number sent so far';
 REVOKE ALL ON FUNCTION rbp.record_reminder(bigint, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.record_reminder(bigint, date) TO rbp_case_system;
 

@@ -1,10 +1,20 @@
--- What report writers read (doc/reports.md): three views over the published, suppressed cells.
+-- What report writers read (doc/reports.md): five views over the published, suppressed cells.
 -- They run with the rights of their owner, so rbp_report_writer needs (and has) no privilege on any
--- table; they call only built-in functions and the distribution accessors, none of which returns
--- rows. Suppressed counts read 'c'; suppressed means, medians, shares and rates are NULL; the
--- suppressed columns say which. Cells never published (responses without a worker or a team) are
--- not shown. security_barrier keeps a caller's own functions in WHERE from running before the
--- view's filter.
+-- table; they call only built-in functions, the distribution accessors and the label helpers, none
+-- of which returns rows. Suppressed counts read 'c' in the text column and NULL in the integer
+-- column beside it (for BI tools that sum); means, medians and shares are NULL unless every count
+-- they are computed from is shown. The parts never published are in another table
+-- (rbp.report_unpublished) that no view reads, so no plan counts them. security_barrier keeps a
+-- caller's own functions in WHERE from running before the views' filters.
+
+-- Which authorities' reports the current reader may see: the one place the views filter by
+-- authority (every report writer sees every authority until access control scopes them).
+CREATE FUNCTION rbp.report_authority_visible(p_authority_id integer) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN true;
+COMMENT ON FUNCTION rbp.report_authority_visible(integer) IS
+    'Whether the current reader may see the published reports of this authority: the only authority filter of the report views (true for every report writer unless access control scopes them)';
+GRANT EXECUTE ON FUNCTION rbp.report_authority_visible(integer) TO rbp_report_writer;
 
 CREATE VIEW rbp.report_scores WITH (security_barrier) AS
 SELECT a.code AS authority,
@@ -15,37 +25,99 @@ SELECT a.code AS authority,
        w.display_name AS worker_name,
        c.period_kind AS period,
        c.period_start,
-       CASE c.period_kind
-           WHEN 'month' THEN to_char(c.period_start, 'YYYY-MM')
-           WHEN 'quarter' THEN to_char(c.period_start, 'YYYY-"Q"Q')
-           ELSE to_char(c.period_start, 'YYYY') END AS period_label,
+       rbp.report_period_label(c.period_kind, c.period_start, a.year_start_month) AS period_label,
+       rbp.report_fy_label(c.period_kind, c.period_start, a.year_start_month) AS fy_label,
        i.code AS instrument,
        q.code AS question,
        c.respondent_kind,
        CASE WHEN c.hidden THEN 'c' ELSE c.n::text END AS respondents,
-       CASE WHEN NOT c.hidden THEN round(rbp.mean(c.summary)::numeric, 1) END AS mean,
-       CASE WHEN NOT c.share_hidden THEN rbp.median(c.summary)::numeric END AS median,
-       CASE WHEN NOT c.share_hidden THEN round(100 * rbp.share_agreeing(c.summary)::numeric) END AS pct_agreeing,
+       CASE WHEN NOT c.hidden THEN c.n END AS respondents_n,
+       CASE WHEN s.shown THEN round(rbp.mean(c.summary)::numeric, 1) END AS mean,
+       CASE WHEN s.shown THEN rbp.median(c.summary)::numeric END AS median,
+       CASE WHEN s.shown THEN round(100 * rbp.share_agreeing(c.summary)::numeric) END AS pct_agreeing,
        c.hidden AS suppressed,
-       c.share_hidden AS share_suppressed
+       NOT s.shown AS share_suppressed
   FROM rbp.report_cell c
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.instrument i USING (instrument_id)
   LEFT JOIN rbp.question q USING (question_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
- WHERE c.topic = 'scores' AND c.level IN ('authority', 'team', 'worker');
+  CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
+ WHERE c.topic = 'scores' AND rbp.report_authority_visible(c.authority_id);
 COMMENT ON VIEW rbp.report_scores IS
-    'Published scores by authority, team and worker, month, quarter and year, per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all); respondents ''c'' and mean NULL where suppressed';
+    'Published scores by authority, team and worker, quarter and reporting year (months: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
+COMMENT ON COLUMN rbp.report_scores.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
+COMMENT ON COLUMN rbp.report_scores.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_scores.question IS 'The statement or dial; NULL for all statements of the instrument together (respondents who answered at least one)';
 COMMENT ON COLUMN rbp.report_scores.respondent_kind IS 'NULL: all kinds of respondent';
-COMMENT ON COLUMN rbp.report_scores.respondents IS 'Respondents, or c when suppressed (1 to threshold, or to protect another suppressed cell)';
-COMMENT ON COLUMN rbp.report_scores.mean IS 'Mean score over the answers, one decimal; NULL when suppressed';
-COMMENT ON COLUMN rbp.report_scores.median IS 'Median score over the answers; NULL when the share is suppressed';
-COMMENT ON COLUMN rbp.report_scores.pct_agreeing IS 'Percentage of answers at the top two points (agree, strongly agree); NULL when suppressed';
-COMMENT ON COLUMN rbp.report_scores.suppressed IS 'The count (and mean) of this cell is suppressed';
-COMMENT ON COLUMN rbp.report_scores.share_suppressed IS 'The share agreeing and median are suppressed (always when the count is; also when agreeing or not agreeing are 1 to threshold)';
+COMMENT ON COLUMN rbp.report_scores.respondents IS 'People who answered, or c when suppressed (1 to threshold, or to protect another suppressed count)';
+COMMENT ON COLUMN rbp.report_scores.respondents_n IS 'The same count as an integer, NULL when suppressed (for BI tools that sum)';
+COMMENT ON COLUMN rbp.report_scores.mean IS 'Mean score over the answers, one decimal; NULL unless the count and every point count it is computed from are shown';
+COMMENT ON COLUMN rbp.report_scores.median IS 'Median score over the answers; NULL like the mean';
+COMMENT ON COLUMN rbp.report_scores.pct_agreeing IS 'Percentage of answers at the top two points (agree, strongly agree); NULL like the mean';
+COMMENT ON COLUMN rbp.report_scores.suppressed IS 'The count of this cell is suppressed';
+COMMENT ON COLUMN rbp.report_scores.share_suppressed IS 'Mean, median and share agreeing are not shown (the count or a point count is suppressed)';
+
+CREATE VIEW rbp.report_points WITH (security_barrier) AS
+SELECT a.code AS authority,
+       c.level,
+       t.code AS team,
+       t.name AS team_name,
+       w.staff_ref AS worker,
+       w.display_name AS worker_name,
+       c.period_kind AS period,
+       c.period_start,
+       rbp.report_period_label(c.period_kind, c.period_start, a.year_start_month) AS period_label,
+       rbp.report_fy_label(c.period_kind, c.period_start, a.year_start_month) AS fy_label,
+       i.code AS instrument,
+       q.code AS question,
+       p.point,
+       rbp.likert_label((p.point || '/' || q.scale_points)::rbp.likert) AS point_label,
+       CASE WHEN p.hidden THEN 'c' ELSE rbp.point_count(c.summary, p.point)::text END AS answers,
+       CASE WHEN NOT p.hidden THEN rbp.point_count(c.summary, p.point) END AS answers_n,
+       CASE WHEN NOT p.hidden AND NOT c.hidden
+            THEN round(100.0 * rbp.point_count(c.summary, p.point) / c.n, 1) END AS share_pct,
+       p.hidden AS suppressed
+  FROM rbp.report_cell c
+  JOIN rbp.authority a USING (authority_id)
+  JOIN rbp.instrument i USING (instrument_id)
+  JOIN rbp.question q USING (question_id)
+  LEFT JOIN rbp.team t ON t.team_id = c.team_id
+  LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
+  CROSS JOIN LATERAL (SELECT u.hidden, u.point::integer AS point FROM unnest(c.points_hidden) WITH ORDINALITY u(hidden, point)) p
+ WHERE c.topic = 'scores' AND c.method = 2 AND c.points_hidden IS NOT NULL
+   AND rbp.report_authority_visible(c.authority_id);
+COMMENT ON VIEW rbp.report_points IS
+    'Published answers of each statement at each point of its scale, by authority, team, worker and period, with their share of the statement''s respondents: the data of a diverging stacked bar chart; c and NULL where suppressed';
+COMMENT ON COLUMN rbp.report_points.point IS 'The point of the scale, 1 (strongly disagree) to the number of points';
+COMMENT ON COLUMN rbp.report_points.point_label IS 'The questionnaire''s label of the point';
+COMMENT ON COLUMN rbp.report_points.answers IS 'People who answered the statement at this point, or c when suppressed (a suppressed point may be 0)';
+COMMENT ON COLUMN rbp.report_points.answers_n IS 'The same count as an integer, NULL when suppressed';
+COMMENT ON COLUMN rbp.report_points.share_pct IS 'Percentage of the statement''s respondents at this point, one decimal; NULL when suppressed';
+COMMENT ON COLUMN rbp.report_points.suppressed IS 'The count at this point is suppressed';
+
+CREATE VIEW rbp.report_statements AS
+SELECT i.code AS instrument,
+       i.version,
+       i.title,
+       rbp.is_current(i) AS is_current,
+       i.respondent_kinds,
+       q.code AS question,
+       q.position,
+       q.prompt AS wording,
+       q.scale_points,
+       ARRAY(SELECT rbp.likert_label((p || '/' || q.scale_points)::rbp.likert)
+               FROM generate_series(1, q.scale_points) p ORDER BY p) AS point_labels
+  FROM rbp.instrument i
+  JOIN rbp.question q USING (instrument_id)
+ WHERE q.kind = 'scale';
+COMMENT ON VIEW rbp.report_statements IS
+    'The instruments and their scored statements (or dials) as the reports name them: wording, number of points and the label of each point';
+COMMENT ON COLUMN rbp.report_statements.question IS 'The code the report views use in their question column';
+COMMENT ON COLUMN rbp.report_statements.wording IS 'The statement as families read it';
+COMMENT ON COLUMN rbp.report_statements.point_labels IS 'Label of each point, from 1 up';
 
 CREATE VIEW rbp.report_responses WITH (security_barrier) AS
 SELECT a.code AS authority,
@@ -56,13 +128,13 @@ SELECT a.code AS authority,
        w.display_name AS worker_name,
        k.period_kind AS period,
        k.period_start,
-       CASE k.period_kind
-           WHEN 'month' THEN to_char(k.period_start, 'YYYY-MM')
-           WHEN 'quarter' THEN to_char(k.period_start, 'YYYY-"Q"Q')
-           ELSE to_char(k.period_start, 'YYYY') END AS period_label,
+       rbp.report_period_label(k.period_kind, k.period_start, a.year_start_month) AS period_label,
+       rbp.report_fy_label(k.period_kind, k.period_start, a.year_start_month) AS fy_label,
        k.respondent_kind,
        CASE WHEN k.responses_hidden THEN 'c' ELSE k.responses::text END AS responses,
+       CASE WHEN NOT k.responses_hidden THEN k.responses END AS responses_n,
        CASE WHEN k.invitations_hidden THEN 'c' ELSE k.invitations::text END AS invitations,
+       CASE WHEN NOT k.invitations_hidden THEN k.invitations END AS invitations_n,
        CASE WHEN NOT k.responses_hidden AND NOT k.invitations_hidden AND k.invitations > 0
             THEN round(100.0 * k.responses / k.invitations) END AS response_rate_pct,
        k.responses_hidden AS responses_suppressed,
@@ -77,14 +149,19 @@ SELECT a.code AS authority,
          GROUP BY authority_id, level, team_id, worker_id, period_kind, period_start, respondent_kind) k
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
-  LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id;
+  LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id
+ WHERE rbp.report_authority_visible(k.authority_id);
 COMMENT ON VIEW rbp.report_responses IS
-    'Published response counts, invitations issued and response rates by authority, team and worker, month, quarter and year, and respondent kind (NULL: all); c where suppressed';
+    'Published counts of people who responded, invitations issued and response rates by authority, team and worker, quarter and reporting year (months: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
+COMMENT ON COLUMN rbp.report_responses.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
+COMMENT ON COLUMN rbp.report_responses.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_responses.responses IS
-    'Responses counted in the period (at worker level named and worker-only ones only: anonymous responses are never attributed to a worker), or c';
+    'People who responded in the period (a named respondent once; at worker level named and worker-only responses only: anonymous responses are never attributed to a worker), or c';
+COMMENT ON COLUMN rbp.report_responses.responses_n IS 'The same count as an integer, NULL when suppressed';
 COMMENT ON COLUMN rbp.report_responses.invitations IS 'Invitations issued in the period (to the worker allocated on the day of issue), or c';
+COMMENT ON COLUMN rbp.report_responses.invitations_n IS 'The same count as an integer, NULL when suppressed';
 COMMENT ON COLUMN rbp.report_responses.response_rate_pct IS
-    'Responses per 100 invitations issued in the same period; NULL when either count is suppressed';
+    'People who responded per 100 invitations issued in the same period; NULL when either count is suppressed';
 COMMENT ON COLUMN rbp.report_responses.responses_suppressed IS 'The response count is suppressed';
 COMMENT ON COLUMN rbp.report_responses.invitations_suppressed IS 'The invitation count is suppressed';
 
@@ -95,21 +172,24 @@ SELECT a.code AS authority,
        t.name AS team_name,
        c.period_kind AS period,
        c.period_start,
-       CASE c.period_kind
-           WHEN 'month' THEN to_char(c.period_start, 'YYYY-MM')
-           WHEN 'quarter' THEN to_char(c.period_start, 'YYYY-"Q"Q')
-           ELSE to_char(c.period_start, 'YYYY') END AS period_label,
+       rbp.report_period_label(c.period_kind, c.period_start, a.year_start_month) AS period_label,
+       rbp.report_fy_label(c.period_kind, c.period_start, a.year_start_month) AS fy_label,
        th.name AS theme,
        CASE WHEN c.hidden THEN 'c' ELSE c.n::text END AS responses,
+       CASE WHEN NOT c.hidden THEN c.n END AS responses_n,
        c.hidden AS suppressed
   FROM rbp.report_cell c
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.theme th USING (theme_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
- WHERE c.topic = 'themes' AND c.level IN ('authority', 'team');
+ WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND rbp.report_authority_visible(c.authority_id);
 COMMENT ON VIEW rbp.report_themes IS
-    'Published counts of responses QA tagged with each theme, by authority and team (never by worker), month, quarter and year; c where suppressed';
-COMMENT ON COLUMN rbp.report_themes.responses IS 'Responses tagged with the theme, or c when suppressed';
+    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker), quarter and reporting year (months: authority only); c where suppressed';
+COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
+COMMENT ON COLUMN rbp.report_themes.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
+COMMENT ON COLUMN rbp.report_themes.responses IS 'People whose response was tagged with the theme, or c when suppressed';
+COMMENT ON COLUMN rbp.report_themes.responses_n IS 'The same count as an integer, NULL when suppressed';
 COMMENT ON COLUMN rbp.report_themes.suppressed IS 'The count is suppressed';
 
-GRANT SELECT ON rbp.report_scores, rbp.report_responses, rbp.report_themes TO rbp_report_writer;
+GRANT SELECT ON rbp.report_scores, rbp.report_points, rbp.report_statements, rbp.report_responses, rbp.report_themes
+    TO rbp_report_writer;

@@ -44,20 +44,42 @@ SELECT rbp.release_held_feedback('2026-06-30') AS nightly_release;
 RESET ROLE;
 
 \echo
-\echo '== The administrator publishes the closed quarters (here: as of 1 July 2026) =='
+\echo '== The administrator publishes the closed quarters (here: as of 1 July 2026), one commit per period =='
 SET ROLE demo_admin;
-SELECT rbp.suppression_threshold() AS threshold, rbp.publish_reports('2026-07-01') AS periods_published;
+-- Brighton & Hove reports by the April financial year (set before any year is published).
+SELECT rbp.set_year_start_month('brighton_hove', 4);
+SELECT rbp.suppression_threshold() AS threshold;
+SET client_min_messages = notice;
+CALL rbp.publish_reports('2026-07-01', 'brighton_hove');
+SET client_min_messages = warning;
+\echo 'The record of what was published (one row per period; readable by the administrator and QA):'
+SELECT a.code AS authority, p.period_kind, p.period_start, p.status, p.cells, p.hidden_cells, p.unresolved
+  FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id) ORDER BY 1, 3;
+\echo 'A future day is refused:'
+\set ON_ERROR_STOP 0
+CALL rbp.publish_reports(current_date + 1);
+\set ON_ERROR_STOP 1
 RESET ROLE;
 
 \echo
 \echo '== The report writer: all five statements together, by quarter (c = suppressed) =='
 SET ROLE demo_reporter;
-SELECT period_label AS quarter, level, coalesce(worker_name, team_name, authority) AS who,
-       respondents, mean, median, pct_agreeing AS "% agree", suppressed
+SELECT period_label AS quarter, fy_label, level, coalesce(worker_name, team_name, authority) AS who,
+       respondents, respondents_n, mean, median, pct_agreeing AS "% agree", suppressed
   FROM rbp.report_scores
  WHERE authority = 'brighton_hove' AND period = 'quarter' AND instrument = 'parents_carers'
    AND question IS NULL AND respondent_kind IS NULL
  ORDER BY period_start, CASE level WHEN 'authority' THEN 1 WHEN 'team' THEN 2 ELSE 3 END, who;
+
+\echo 'Per point of each statement in Q2, team level (the data of a diverging stacked bar chart; c = suppressed):'
+SELECT question, point, point_label, answers, answers_n, share_pct
+  FROM rbp.report_points
+ WHERE authority = 'brighton_hove' AND period = 'quarter' AND period_start = '2026-04-01' AND level = 'team'
+ ORDER BY question, point;
+
+\echo 'The statements as the reports name them:'
+SELECT question, left(wording, 50) AS wording, scale_points, point_labels FROM rbp.report_statements
+ WHERE instrument = 'parents_carers' AND is_current ORDER BY position;
 
 \echo 'Q2 statement by statement, per worker: a statement with 1 to 5 respondents is c, and so is the next smallest:'
 SELECT coalesce(worker_name, team_name) AS who, question, respondents, mean, pct_agreeing AS "% agree", suppressed
@@ -93,5 +115,6 @@ SELECT t.question, t.respondents AS team,
 SELECT rbp.set_suppression_threshold(1);
 SELECT count(*) FROM rbp.response;
 SELECT count(*) FROM rbp.report_cell;
+CALL rbp.publish_reports();
 \set ON_ERROR_STOP 1
 RESET ROLE;

@@ -130,9 +130,16 @@ RESET ROLE;
 
 \echo
 \echo '== 73. A picture of published results: a diverging stacked bar chart (accessible SVG), rendered to PNG =='
--- Cells in the documented shape (doc/chart.md): per-point shares of published cells; Kim's cell is
--- suppressed, so it is drawn as "c" with no bar.
+-- Straight from the published reports: rbp.report_chart_cells() reads rbp.report_points. In this
+-- small demo authority every per-point distribution of 2026-Q2 is suppressed, so every bar is "c".
 SET ROLE demo_reporter;
+SELECT c ->> 'label' AS cell, c ->> 'respondents' AS respondents, c ->> 'shares' AS shares, c ->> 'suppressed' AS suppressed
+  FROM jsonb_array_elements(rbp.report_chart_cells('brighton_hove', 'q2_trust', '2026-Q2')) AS c;
+SELECT rbp.report_chart_svg('"My social worker acts in ways that allow me to trust them", 2026 Q2 (published)',
+                            rbp.report_chart_cells('brighton_hove', 'q2_trust', '2026-Q2')) AS published_svg \gset
+-- Cells in the documented shape (doc/chart.md), as a larger authority's reports would give them;
+-- Kim's cell is suppressed, so it is drawn as "c" with no bar.
+
 SELECT rbp.report_chart_svg('"My social worker acts in ways that allow me to trust them", 2026 Q2', '[
   {"label": "Brighton & Hove", "points": 5, "shares": [0.03, 0.08, 0.22, 0.42, 0.25], "respondents": "36"},
   {"label": "Family Support Team North", "points": 5, "shares": [0.04, 0.08, 0.24, 0.40, 0.24], "respondents": "25"},
@@ -144,6 +151,10 @@ RESET ROLE;
 \o test/demo/out/report_chart.svg
 \qecho :chart_svg
 \o
+\o test/demo/out/report_chart_published.svg
+\qecho :published_svg
+\o
+\! bash test/chart/render test/demo/out/report_chart_published.svg test/demo/out/report_chart_published.png && echo "The chart of the demo's own published cells (all suppressed): $(pwd)/test/demo/out/report_chart_published.png"
 \! bash test/chart/render test/demo/out/report_chart.svg test/demo/out/report_chart.png && echo "The chart was written to $(pwd)/test/demo/out/report_chart.png (and its SVG next to it)" || echo "The chart's SVG was written to $(pwd)/test/demo/out/report_chart.svg (install chromium for the PNG)"
 \echo 'Its accessible title and description (what a screen reader says):'
 SELECT (xpath('/s:svg/s:title/text()', x, ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text AS title,

@@ -7,7 +7,7 @@ DROP INDEX rbp.instrument_one_current;
 ALTER TABLE rbp.instrument DROP COLUMN is_current;
 COMMENT ON COLUMN rbp.instrument.is_seed IS 'Installed by the extension script (left out of pg_dump, which re-creates it); never updated: which version is current is derived (rbp.is_current())';
 CREATE FUNCTION rbp.is_current(p_instrument rbp.instrument) RETURNS boolean
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.instrument n WHERE n.code = (p_instrument).code AND n.version > (p_instrument).version)
@@ -15,7 +15,7 @@ $$;
 COMMENT ON FUNCTION rbp.is_current(rbp.instrument) IS
     'Whether an instrument is the current version of its questionnaire (the highest version of its code): the one new invitations use';
 REVOKE ALL ON FUNCTION rbp.is_current(rbp.instrument) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rbp.is_current(rbp.instrument) TO rbp_admin, rbp_qa, rbp_staff;
+GRANT EXECUTE ON FUNCTION rbp.is_current(rbp.instrument) TO rbp_admin, rbp_qa, rbp_staff, rbp_report_writer;
 
 CREATE OR REPLACE FUNCTION rbp.publish_instrument_version(p_code text, p_title text, p_introduction text,
                                                p_respondent_kinds rbp.respondent_kind[], p_questions jsonb)

@@ -1,0 +1,571 @@
+/*
+ * suppress.c — the suppression core of published reports (guarantee G3, doc/reports.md).
+ *
+ * rbp.publish_reports builds, for one authority and one period (a quarter with its months, or a
+ * year with its four published quarters), the linear model of everything a reader will know
+ * (suppress.h): every published count, every relation between counts. This file
+ *
+ *   1. audits the model by interval propagation: starting from what is visible, it narrows the
+ *      interval of every suppressed variable through every relation at once until nothing
+ *      changes (a bounded number of steps: stopping early only leaves intervals wider, which
+ *      the caller never takes for safety since step 2 only stops when no interval is narrow);
+ *   2. while some suppressed variable's interval holds fewer than min_width integers, hides one
+ *      more variable for it — the cheapest visible one it shares a relation with (or, failing
+ *      that, one a relation away through other hidden variables) — and audits again;
+ *   3. reports what it could not protect (no variable left that may still change).
+ *
+ * Memory is the model of one run: a few arrays of the variables and the relation terms.
+ * Hiding a cell's count hides its point counts with it (the points add up to the count), and a
+ * point hides the other points of its cell.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "suppress.h"
+
+PG_FUNCTION_INFO_V1(report_protect);
+PG_FUNCTION_INFO_V1(report_bounds);
+
+/* ---- reading the arguments ---------------------------------------------------------------- */
+
+static void *
+array_values(ArrayType *a, Oid elemtype, int expected, const char *what)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	void	   *out;
+
+	if (ARR_NDIM(a) > 1 || ARR_ELEMTYPE(a) != elemtype)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("%s must be a one-dimensional array of %s", what, format_type_be(elemtype))));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+	if (expected >= 0 && n != expected)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("%s has %d elements, expected %d", what, n, expected)));
+	switch (elemtype)
+	{
+		case INT8OID:
+			out = palloc(sizeof(int64) * (n + 1));
+			break;
+		case INT4OID:
+			out = palloc(sizeof(int) * (n + 1));
+			break;
+		default:
+			out = palloc(sizeof(bool) * (n + 1));
+			break;
+	}
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("%s must not contain NULL", what)));
+		if (elemtype == INT8OID)
+			((int64 *) out)[i] = DatumGetInt64(elems[i]);
+		else if (elemtype == INT4OID)
+			((int *) out)[i] = DatumGetInt32(elems[i]);
+		else
+			((bool *) out)[i] = DatumGetBool(elems[i]);
+	}
+	return out;
+}
+
+static int
+array_length1(ArrayType *a)
+{
+	return ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
+}
+
+/*
+ * Arguments (all arrays 1-based on the SQL side):
+ *   0 value bigint[], 1 hidden boolean[], 2 frozen boolean[], 3 lower bigint[], 4 owner integer[]
+ *   (per variable; owner 0 = none), 5 term_rel integer[], 6 term_var integer[], 7 term_coef
+ *   integer[] (per term, grouped by relation 1..R in order), 8 rel_eq boolean[] (per relation).
+ */
+static void
+read_model(FunctionCallInfo fcinfo, SuppressModel *m)
+{
+	int			nterms;
+	int		   *term_rel;
+	int		   *owner1;
+	int			i;
+	int			v;
+	int			r;
+	int		   *fill;
+
+	for (i = 0; i <= 8; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("the model of a publication run must not be NULL")));
+	m->nvars = array_length1(PG_GETARG_ARRAYTYPE_P(0));
+	m->value = array_values(PG_GETARG_ARRAYTYPE_P(0), INT8OID, m->nvars, "value");
+	m->hidden = array_values(PG_GETARG_ARRAYTYPE_P(1), BOOLOID, m->nvars, "hidden");
+	m->frozen = array_values(PG_GETARG_ARRAYTYPE_P(2), BOOLOID, m->nvars, "frozen");
+	m->lower = array_values(PG_GETARG_ARRAYTYPE_P(3), INT8OID, m->nvars, "lower");
+	owner1 = array_values(PG_GETARG_ARRAYTYPE_P(4), INT4OID, m->nvars, "owner");
+	nterms = array_length1(PG_GETARG_ARRAYTYPE_P(5));
+	term_rel = array_values(PG_GETARG_ARRAYTYPE_P(5), INT4OID, nterms, "term_rel");
+	m->term_var = array_values(PG_GETARG_ARRAYTYPE_P(6), INT4OID, nterms, "term_var");
+	m->term_coef = array_values(PG_GETARG_ARRAYTYPE_P(7), INT4OID, nterms, "term_coef");
+	m->nrels = array_length1(PG_GETARG_ARRAYTYPE_P(8));
+	m->rel_eq = array_values(PG_GETARG_ARRAYTYPE_P(8), BOOLOID, m->nrels, "rel_eq");
+
+	m->owner = palloc(sizeof(int) * (m->nvars + 1));
+	for (v = 0; v < m->nvars; v++)
+	{
+		if (owner1[v] < 0 || owner1[v] > m->nvars || owner1[v] == v + 1)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("owner of variable %d is out of range", v + 1)));
+		m->owner[v] = owner1[v] - 1;
+	}
+
+	/* relations: terms are grouped by relation number, 1..nrels, non-decreasing */
+	m->rel_start = palloc0(sizeof(int) * (m->nrels + 1));
+	for (i = 0; i < nterms; i++)
+	{
+		if (term_rel[i] < 1 || term_rel[i] > m->nrels || (i > 0 && term_rel[i] < term_rel[i - 1]))
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("term %d: relation numbers must run from 1 to %d in order", i + 1, m->nrels)));
+		if (m->term_var[i] < 1 || m->term_var[i] > m->nvars)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("term %d: variable %d is out of range", i + 1, m->term_var[i])));
+		if (m->term_coef[i] != 1 && m->term_coef[i] != -1)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("term %d: coefficients must be 1 or -1", i + 1)));
+		m->term_var[i]--;
+		m->rel_start[term_rel[i]]++;
+	}
+	for (r = 0; r < m->nrels; r++)
+		m->rel_start[r + 1] += m->rel_start[r];
+
+	/* relations of each variable */
+	m->var_rel_start = palloc0(sizeof(int) * (m->nvars + 1));
+	for (i = 0; i < nterms; i++)
+		m->var_rel_start[m->term_var[i] + 1]++;
+	for (v = 0; v < m->nvars; v++)
+		m->var_rel_start[v + 1] += m->var_rel_start[v];
+	m->var_rels = palloc(sizeof(int) * (nterms + 1));
+	fill = palloc0(sizeof(int) * (m->nvars + 1));
+	for (r = 0; r < m->nrels; r++)
+		for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+		{
+			v = m->term_var[i];
+			m->var_rels[m->var_rel_start[v] + fill[v]++] = r;
+		}
+
+	/* point variables of each count variable */
+	m->children_start = palloc0(sizeof(int) * (m->nvars + 1));
+	for (v = 0; v < m->nvars; v++)
+		if (m->owner[v] >= 0)
+			m->children_start[m->owner[v] + 1]++;
+	for (v = 0; v < m->nvars; v++)
+		m->children_start[v + 1] += m->children_start[v];
+	m->children = palloc(sizeof(int) * (m->nvars + 1));
+	memset(fill, 0, sizeof(int) * (m->nvars + 1));
+	for (v = 0; v < m->nvars; v++)
+		if (m->owner[v] >= 0)
+			m->children[m->children_start[m->owner[v]] + fill[m->owner[v]]++] = v;
+	pfree(fill);
+	pfree(term_rel);
+	pfree(owner1);
+}
+
+/* ---- the audit: interval propagation ------------------------------------------------------ */
+
+/*
+ * Narrows lb/ub of every variable through every relation until nothing changes (or a budget of
+ * relation visits proportional to the model is spent: then the intervals are merely wider than
+ * they could be). Visible variables are fixed at their value.
+ */
+static void
+propagate(SuppressModel *m, int64 *lb, int64 *ub)
+{
+	int		   *queue = palloc(sizeof(int) * (m->nrels + 1));
+	bool	   *queued = palloc(sizeof(bool) * (m->nrels + 1));
+	int			head = 0;
+	int			count = m->nrels;
+	int64		budget = (int64) 200 * m->nrels + 100000;
+	int			v;
+	int			r;
+
+	for (v = 0; v < m->nvars; v++)
+	{
+		lb[v] = m->hidden[v] ? m->lower[v] : m->value[v];
+		ub[v] = m->hidden[v] ? SUPPRESS_INF : m->value[v];
+	}
+	for (r = 0; r < m->nrels; r++)
+	{
+		queue[r] = r;
+		queued[r] = true;
+	}
+
+	while (count > 0 && budget-- > 0)
+	{
+		int64		minsum = 0,
+					maxsum = 0;
+		int			mininf = 0,
+					maxinf = 0;
+		int			i;
+		bool		changed = false;
+
+		r = queue[head];
+		head = (head + 1) % (m->nrels + 1);
+		count--;
+		queued[r] = false;
+		if ((budget & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+
+		/* bounds of each term c*x and of their sum */
+		for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+		{
+			v = m->term_var[i];
+			if (m->term_coef[i] > 0)
+			{
+				minsum += lb[v];
+				if (ub[v] >= SUPPRESS_INF)
+					maxinf++;
+				else
+					maxsum += ub[v];
+			}
+			else
+			{
+				maxsum -= lb[v];
+				if (ub[v] >= SUPPRESS_INF)
+					mininf++;
+				else
+					minsum -= ub[v];
+			}
+		}
+
+		/* 0 <= sum (<= 0 when an equality): each term against the others */
+		for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+		{
+			int64		tmin,
+						tmax,
+						omin,
+						omax;
+			bool		omin_inf,
+						omax_inf;
+			int64		newlo = -SUPPRESS_INF,
+						newhi = SUPPRESS_INF;
+
+			v = m->term_var[i];
+			if (!m->hidden[v])
+				continue;
+			if (m->term_coef[i] > 0)
+			{
+				tmin = lb[v];
+				tmax = ub[v];
+				omin_inf = mininf > 0;
+				omax_inf = maxinf - (tmax >= SUPPRESS_INF ? 1 : 0) > 0;
+				omin = minsum - tmin;
+				omax = tmax >= SUPPRESS_INF ? maxsum : maxsum - tmax;
+			}
+			else
+			{
+				tmin = ub[v] >= SUPPRESS_INF ? -SUPPRESS_INF : -ub[v];
+				tmax = -lb[v];
+				omin_inf = mininf - (tmin <= -SUPPRESS_INF ? 1 : 0) > 0;
+				omax_inf = maxinf > 0;
+				omin = tmin <= -SUPPRESS_INF ? minsum : minsum - tmin;
+				omax = maxsum - tmax;
+			}
+			/* term >= -others_max; term <= -others_min for an equality */
+			if (!omax_inf)
+				newlo = -omax;
+			if (m->rel_eq[r] && !omin_inf)
+				newhi = -omin;
+			if (m->term_coef[i] > 0)
+			{
+				if (newlo > lb[v])
+				{
+					lb[v] = newlo;
+					changed = true;
+				}
+				if (newhi < ub[v])
+				{
+					ub[v] = newhi;
+					changed = true;
+				}
+			}
+			else
+			{
+				if (newhi < SUPPRESS_INF && -newhi > lb[v])
+				{
+					lb[v] = -newhi;
+					changed = true;
+				}
+				if (newlo > -SUPPRESS_INF && -newlo < ub[v])
+				{
+					ub[v] = -newlo;
+					changed = true;
+				}
+			}
+			if (lb[v] > ub[v])
+				ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+								errmsg("the model of the publication run is inconsistent at variable %d", v + 1),
+								errdetail("Its true value %lld does not satisfy the relations built for it.",
+										  (long long) m->value[v])));
+			if (changed)
+			{
+				int			k;
+
+				for (k = m->var_rel_start[v]; k < m->var_rel_start[v + 1]; k++)
+				{
+					int			r2 = m->var_rels[k];
+
+					if (!queued[r2])
+					{
+						queued[r2] = true;
+						queue[(head + count) % (m->nrels + 1)] = r2;
+						count++;
+					}
+				}
+				changed = false;
+			}
+		}
+	}
+	pfree(queue);
+	pfree(queued);
+}
+
+/* ---- secondary suppression ----------------------------------------------------------------- */
+
+/*
+ * Hides a variable. A cell's count hides its points; a point hides the other points of its cell
+ * (a distribution is shown whole or not at all: otherwise a reader adding up columns of points
+ * across cells learns what no single relation says).
+ */
+static void
+hide(SuppressModel *m, int v)
+{
+	int			k;
+	int			cell = m->owner[v] >= 0 ? m->owner[v] : v;
+
+	if (!m->frozen[v])
+		m->hidden[v] = true;
+	for (k = m->children_start[cell]; k < m->children_start[cell + 1]; k++)
+		if (!m->frozen[m->children[k]])
+			m->hidden[m->children[k]] = true;
+}
+
+/*
+ * The variable to hide for a narrow one: the cheapest (smallest value, then first) visible,
+ * changeable variable sharing a relation with it; failing that, with a hidden variable that
+ * shares a relation with it, and so on outwards. -1 when there is none.
+ */
+static int
+candidate(SuppressModel *m, int start, int *seen_mark, int mark, int *frontier, int *next)
+{
+	int			nfront = 1,
+				depth;
+
+	frontier[0] = start;
+	seen_mark[start] = mark;
+	for (depth = 0; nfront > 0; depth++)
+	{
+		int			best = -1;
+		int			nnext = 0;
+		int			f;
+
+		for (f = 0; f < nfront; f++)
+		{
+			int			u = frontier[f];
+			int			k;
+
+			for (k = m->var_rel_start[u]; k < m->var_rel_start[u + 1]; k++)
+			{
+				int			r = m->var_rels[k];
+				int			i;
+
+				for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+				{
+					int			w = m->term_var[i];
+
+					if (seen_mark[w] == mark)
+						continue;
+					seen_mark[w] = mark;
+					if (!m->hidden[w] && !m->frozen[w])
+					{
+						if (best < 0 || m->value[w] < m->value[best] ||
+							(m->value[w] == m->value[best] && w < best))
+							best = w;
+					}
+					else if (m->hidden[w])
+						next[nnext++] = w;
+				}
+			}
+		}
+		if (best >= 0)
+			return best;
+		memcpy(frontier, next, sizeof(int) * nnext);
+		nfront = nnext;
+	}
+	return -1;
+}
+
+/*
+ * rbp.report_protect(value, hidden, frozen, lower, owner, term_rel, term_var, term_coef, rel_eq,
+ *                    demand, min_width, secondary) RETURNS smallint[]
+ * demand: the variables that must keep min_width possible values when hidden (the published
+ * counts; not the derived ones, which are never published and only carry relations).
+ */
+Datum
+report_protect(PG_FUNCTION_ARGS)
+{
+	SuppressModel m;
+	bool	   *demand;
+	int			min_width = PG_ARGISNULL(10) ? 3 : PG_GETARG_INT32(10);
+	bool		secondary = PG_ARGISNULL(11) ? true : PG_GETARG_BOOL(11);
+	int64	   *lb,
+			   *ub;
+	int		   *seen,
+			   *frontier,
+			   *next;
+	bool	   *unprotected;
+	bool	   *was_hidden;
+	bool	   *primary;
+	int		   *touched;
+	int			mark = 0;
+	int			round;
+	Datum	   *out;
+	int			v;
+
+	read_model(fcinfo, &m);
+	if (PG_ARGISNULL(9))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the model of a publication run must not be NULL")));
+	demand = array_values(PG_GETARG_ARRAYTYPE_P(9), BOOLOID, m.nvars, "demand");
+	if (min_width < 1)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("min_width must be at least 1")));
+	lb = palloc(sizeof(int64) * (m.nvars + 1));
+	ub = palloc(sizeof(int64) * (m.nvars + 1));
+	seen = palloc0(sizeof(int) * (m.nvars + 1));
+	frontier = palloc(sizeof(int) * (m.nvars + 1));
+	next = palloc(sizeof(int) * (m.nvars + 1));
+	unprotected = palloc0(sizeof(bool) * (m.nvars + 1));
+	was_hidden = palloc(sizeof(bool) * (m.nvars + 1));
+	touched = palloc0(sizeof(int) * (m.nvars + 1));
+	primary = palloc(sizeof(bool) * (m.nvars + 1));
+
+	/* a hidden count hides its points; a hidden point the other points of its cell */
+	for (v = 0; v < m.nvars; v++)
+		if (m.hidden[v] && !m.frozen[v])
+			hide(&m, v);
+	memcpy(primary, m.hidden, sizeof(bool) * m.nvars);
+
+	/*
+	 * Each round: audit, then for each narrow variable hide one more — unless a variable hidden
+	 * earlier in this round shares a relation with it (the next audit tells whether that was
+	 * enough). Variables hidden during the round are judged by the next audit only.
+	 */
+	for (round = 1; secondary && round <= m.nvars + 1; round++)
+	{
+		int			hid = 0;
+		bool		narrow = false;
+
+		propagate(&m, lb, ub);
+		memcpy(was_hidden, m.hidden, sizeof(bool) * m.nvars);
+		for (v = 0; v < m.nvars; v++)
+			unprotected[v] = false;
+		for (v = 0; v < m.nvars; v++)
+		{
+			int			w;
+			int			k;
+
+			if (!was_hidden[v] || !demand[v] || ub[v] - lb[v] >= min_width - 1)
+				continue;
+			/*
+			 * Hidden only to protect others, yet known exactly from what is shown: it demands
+			 * nothing (it is shown at the end, which tells a reader nothing new).
+			 */
+			if (!primary[v] && lb[v] == ub[v])
+				continue;
+			narrow = true;
+			if (touched[v] == round)
+				continue;
+			w = candidate(&m, v, seen, ++mark, frontier, next);
+			if (w < 0)
+			{
+				unprotected[v] = true;
+				continue;
+			}
+			hide(&m, w);
+			hid++;
+			for (k = m.var_rel_start[w]; k < m.var_rel_start[w + 1]; k++)
+			{
+				int			r = m.var_rels[k];
+				int			i;
+
+				for (i = m.rel_start[r]; i < m.rel_start[r + 1]; i++)
+					touched[m.term_var[i]] = round;
+			}
+		}
+		if (!narrow || hid == 0)
+			break;
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	/* secondary suppressions a reader can undo exactly are shown: they hide nothing */
+	if (secondary)
+	{
+		propagate(&m, lb, ub);
+		for (v = 0; v < m.nvars; v++)
+			if (m.hidden[v] && !primary[v] && !m.frozen[v] && lb[v] == ub[v])
+				m.hidden[v] = false;
+	}
+
+	out = palloc(sizeof(Datum) * (m.nvars + 1));
+	for (v = 0; v < m.nvars; v++)
+		out[v] = Int16GetDatum(!m.hidden[v] ? SUPPRESS_VISIBLE
+							   : unprotected[v] ? SUPPRESS_UNPROTECTED : SUPPRESS_HIDDEN);
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, m.nvars, INT2OID, 2, true, TYPALIGN_SHORT));
+}
+
+/*
+ * rbp.report_bounds(value, hidden, frozen, lower, owner, term_rel, term_var, term_coef, rel_eq)
+ * RETURNS bigint[][]: for each variable {lower, upper} as interval propagation derives them
+ * (upper NULL when unbounded). The audit alone, for tests and for the administrator.
+ */
+Datum
+report_bounds(PG_FUNCTION_ARGS)
+{
+	SuppressModel m;
+	int64	   *lb,
+			   *ub;
+	Datum	   *out;
+	bool	   *nulls;
+	int			dims[2];
+	int			lbs[2] = {1, 1};
+	int			v;
+
+	read_model(fcinfo, &m);
+	lb = palloc(sizeof(int64) * (m.nvars + 1));
+	ub = palloc(sizeof(int64) * (m.nvars + 1));
+	propagate(&m, lb, ub);
+	out = palloc(sizeof(Datum) * (2 * m.nvars + 1));
+	nulls = palloc0(sizeof(bool) * (2 * m.nvars + 1));
+	for (v = 0; v < m.nvars; v++)
+	{
+		out[2 * v] = Int64GetDatum(lb[v]);
+		out[2 * v + 1] = Int64GetDatum(ub[v] >= SUPPRESS_INF ? 0 : ub[v]);
+		nulls[2 * v + 1] = ub[v] >= SUPPRESS_INF;
+	}
+	dims[0] = m.nvars;
+	dims[1] = 2;
+	if (m.nvars == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, nulls, 2, dims, lbs, INT8OID, 8, true, TYPALIGN_DOUBLE));
+}
