@@ -21,3 +21,21 @@ ALTER TABLE upgrade_snapshot.anonymous_holding
 UPDATE upgrade_snapshot.anonymous_holding
    SET team_id = coalesce(team_id, 0), anonymity = 'anonymous', worker_id = 0, seen = false, payload = rbp.held_payload(answers);
 ALTER TABLE upgrade_snapshot.anonymous_holding DROP COLUMN answers;
+
+-- 40_reports.sql (G3): the never-published parts of published totals (levels no_team and no_worker)
+-- move from rbp.report_cell to rbp.report_unpublished, where no view reads them; cells published
+-- under 0.1.0 keep method 1 (the suppression method they were published with).
+CREATE TABLE upgrade_snapshot.moved_to_report_unpublished AS
+SELECT authority_id, topic, level, team_id, period_kind, period_start, instrument_id, question_id, theme_id, n, summary
+  FROM upgrade_snapshot.report_cell WHERE level IN ('no_team', 'no_worker');
+DELETE FROM upgrade_snapshot.report_cell WHERE level IN ('no_team', 'no_worker');
+DO $$
+BEGIN
+    IF EXISTS (SELECT ROW(m.*)::text FROM upgrade_snapshot.moved_to_report_unpublished m
+               EXCEPT ALL SELECT ROW(u.*)::text FROM rbp.report_unpublished u)
+       OR EXISTS (SELECT ROW(u.*)::text FROM rbp.report_unpublished u
+                  EXCEPT ALL SELECT ROW(m.*)::text FROM upgrade_snapshot.moved_to_report_unpublished m) THEN
+        RAISE EXCEPTION 'the upgrade did not move the never-published report parts to rbp.report_unpublished exactly';
+    END IF;
+END $$;
+DROP TABLE upgrade_snapshot.moved_to_report_unpublished;

@@ -497,9 +497,6 @@ CREATE FUNCTION rbp.schedule_on_respondent_move() RETURNS trigger
 DECLARE
     v_families integer[];
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
     SELECT array_agg(DISTINCT f) INTO v_families
       FROM (SELECT n.family_id FROM new_rows n JOIN old_rows o USING (respondent_id) WHERE n.family_id <> o.family_id
             UNION ALL
