@@ -33,33 +33,40 @@ $dump$;
 -- tables are loaded in parallel). A restore that forgets it would load the dumped schedules on
 -- top of the ones the triggers just derived from the dumped authorities and involvements. This
 -- guard refuses that loudly: an ordinary trigger (so it is off in replica mode, like the others)
--- on the two derived tables, refusing a row whose key already holds a visible row. The API never
--- does that: the triggers create a policy or a schedule only for an authority, involvement or
--- family member that is new, and rbp.refresh_all_schedules() only what is missing.
+-- on the two derived tables, refusing what only a copy does: a policy for an authority that
+-- already has one (the API creates a policy only for an authority without one), a schedule that
+-- brings its own schedule_id (the API's schedules always draw theirs from the sequence, in the
+-- same insert; upserts included).
 CREATE FUNCTION rbp.refuse_trigger_restore() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_exists boolean;
+    v_copied boolean;
 BEGIN
     IF TG_TABLE_NAME = 'schedule_policy' THEN
-        v_exists := EXISTS (SELECT FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id);
+        -- The API creates an authority's policy only when it has none.
+        v_copied := EXISTS (SELECT FROM rbp.schedule_policy WHERE authority_id = NEW.authority_id);
     ELSE
-        v_exists := EXISTS (SELECT FROM rbp.invitation_schedule
-                             WHERE involvement_id = NEW.involvement_id AND respondent_id = NEW.respondent_id);
+        -- The API creates schedules only with an id drawn from their sequence by this very insert;
+        -- a row that brings its own id is a copy.
+        BEGIN
+            v_copied := NEW.schedule_id IS DISTINCT FROM pg_catalog.currval('rbp.invitation_schedule_schedule_id_seq');
+        EXCEPTION WHEN object_not_in_prerequisite_state THEN    -- no id drawn in this session yet
+            v_copied := true;
+        END;
     END IF;
-    IF v_exists THEN
+    IF v_copied THEN
         RAISE EXCEPTION 'feedback_rbp data is being loaded with the extension''s triggers on'
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('rbp.%s already holds the row that the triggers derived from rows loaded before it; loading the dumped copy too would duplicate it.', TG_TABLE_NAME),
+                  DETAIL = format('rbp.%s is derived by the extension''s triggers from the rows loaded before it; loading the dumped copy too would duplicate or contradict it.', TG_TABLE_NAME),
                   HINT = 'Restore into a new database with the triggers off: PGOPTIONS=''-c session_replication_role=replica'' pg_restore --exit-on-error ... (or psql -v ON_ERROR_STOP=1 for a plain dump); see doc/dba.md, Backups.';
     END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION rbp.refuse_trigger_restore() IS
-    'Trigger: refuse (55000) a row of a derived table (schedule policy, invitation schedule) whose key already has one: a restore run with the triggers on';
+    'Trigger: refuse (55000) a copied row of a derived table (a schedule policy for an authority that has one, a schedule that brings its own id): a restore run with the triggers on';
 CREATE TRIGGER refuse_trigger_restore BEFORE INSERT ON rbp.schedule_policy
     FOR EACH ROW EXECUTE FUNCTION rbp.refuse_trigger_restore();
 COMMENT ON TRIGGER refuse_trigger_restore ON rbp.schedule_policy IS
