@@ -46,7 +46,13 @@ BEGIN
     -- Safety notices first: the form shows them before the family chooses how identifiable to be.
     IF v_authority.authority_id IS NOT NULL THEN
         SELECT v_items || coalesce(jsonb_agg(jsonb_build_object(
-                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}') ORDER BY n), '[]')
+                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}',
+                   -- display category "security": how the answers will be handled
+                   'extension', jsonb_build_array(jsonb_build_object(
+                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                           'system', 'http://hl7.org/fhir/questionnaire-display-category', 'code', 'security', 'display', 'Security'))))))
+                 ORDER BY n), '[]')
           INTO v_items
           FROM jsonb_array_elements(rbp.form_safety_notices(v_authority.authority_id, v_instrument.instrument_id, v_language))
                WITH ORDINALITY AS e(notice, n);
@@ -75,11 +81,17 @@ BEGIN
                                'linkId', (q ->> 'code') || '.help.' || n,
                                'type', 'display',
                                'text', (g ->> 'text') || ': ' || (g ->> 'definition'),
-                               'extension', jsonb_build_array(jsonb_build_object(
-                                   'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
-                                   'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
-                                       'system', 'http://hl7.org/fhir/questionnaire-item-control',
-                                       'code', 'help', 'display', 'Help-Button')))))) ORDER BY n)
+                               'extension', jsonb_build_array(
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-item-control',
+                                           'code', 'help', 'display', 'Help-Button')))),
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-display-category',
+                                           'code', 'help', 'display', 'Help')))))) ORDER BY n)
                           FROM jsonb_array_elements(q -> 'glossary') WITH ORDINALITY AS gl(g, n))))
              ORDER BY (q ->> 'position')::integer), '[]')
       INTO v_items

@@ -83,8 +83,11 @@ BEGIN
         v_n := coalesce(v_cell ->> 'respondents', '');
         v_suppressed := coalesce((v_cell ->> 'suppressed')::boolean, false) OR jsonb_typeof(v_cell -> 'shares') IS DISTINCT FROM 'array';
         v_y := c_top + v_row * c_row;
-        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label">%s</text>',
-                                   c_label_right, v_y + 18, rbp.svg_escape(v_label));
+        -- A label longer than the label column (about 32 characters at 14 px) is shortened on the
+        -- picture; the full label stays in its tooltip and in the description.
+        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label"><title>%s</title>%s</text>',
+                                   c_label_right, v_y + 18, rbp.svg_escape(v_label),
+                                   rbp.svg_escape(CASE WHEN length(v_label) > 32 THEN left(v_label, 31) || '…' ELSE v_label END));
         IF v_suppressed THEN
             v_body := v_body || format('<g class="suppressed"><title>%s: suppressed (c)</title>'
                                        '<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'

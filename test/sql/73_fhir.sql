@@ -53,8 +53,10 @@ SELECT is((SELECT jsonb_path_query_first(r, '$.item ? (@.linkId == "dial_safe").
             WHERE instrument = 'children_young_people' AND language = 'cy'),
           '{"linkId": "dial_safe.help.1", "type": "display", "text": "diogel: Mae''r berthynas yn gwneud i ti deimlo''n ddiogel.",
             "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
-                           "valueCodeableConcept": {"coding": [{"code": "help", "system": "http://hl7.org/fhir/questionnaire-item-control", "display": "Help-Button"}]}}]}',
-          'a glossary term is a help display item under its question (in Welsh here)');
+                           "valueCodeableConcept": {"coding": [{"code": "help", "system": "http://hl7.org/fhir/questionnaire-item-control", "display": "Help-Button"}]}},
+                          {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory",
+                           "valueCodeableConcept": {"coding": [{"code": "help", "system": "http://hl7.org/fhir/questionnaire-display-category", "display": "Help"}]}}]}',
+          'a glossary term is a help display item under its question, display category help (in Welsh here)');
 SELECT is((SELECT count(*)::integer FROM q, jsonb_path_query(q.r, '$.item[*].item[*] ? (@.type == "display")')
             WHERE instrument = 'parents_carers' AND authority IS NULL),
           (SELECT count(*)::integer FROM rbp.question_glossary JOIN rbp.question USING (question_id) WHERE instrument_id = (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND version = 1)),
@@ -65,6 +67,7 @@ SELECT is((SELECT jsonb_path_query_first(r, '$.item ? (@.linkId == "support")') 
 SELECT ok((SELECT NOT jsonb_path_exists(r, '$.item ? (@.linkId == "support")') FROM q WHERE instrument = 'parents_carers' AND authority IS NULL),
           'without an authority: no support options (they are the authority''s)');
 SELECT ok((SELECT (r #>> '{item,0,text}') LIKE 'Os wyt ti''n rhoi dy enw%' AND r #>> '{item,0,linkId}' = 'safety-notice.1'
+                  AND r #>> '{item,0,extension,0,valueCodeableConcept,coding,0,code}' = 'security'
              FROM q WHERE instrument = 'children_young_people' AND language = 'cy'),
           'a children''s questionnaire of an authority starts with its safety notice');
 SELECT is((SELECT r ->> 'title' FROM q WHERE instrument = 'children_young_people' AND language = 'cy'),

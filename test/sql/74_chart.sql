@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(16);
+SELECT plan(17);
 \ir ../helpers/pgtap_roles.sql
 CREATE ROLE t_report LOGIN IN ROLE rbp_report_writer;
 CREATE ROLE t_intake LOGIN IN ROLE rbp_survey_intake;
@@ -47,6 +47,11 @@ SELECT ok((SELECT strpos(svg, '31%') = 0 AND strpos(svg, '17%') = 0 AND strpos(s
 SELECT is((SELECT (xpath('//s:rect[s:title[. = "Team One, Agree: 40%"]]/@width', x, ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text FROM doc),
           '96.00', 'a segment''s width is its share (40 % of 240 px)');
 
+SELECT is((SELECT array_agg(t::text) FROM unnest(xpath('//s:text[@class="label"]/text() | //s:text[@class="label"]/s:title/text()',
+                  xmlparse(DOCUMENT rbp.report_chart_svg('x', '[{"label": "Family Support Team North and South-East", "points": 5, "shares": null}]')),
+                  ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']])) t),
+          ARRAY['Family Support Team North and South-East', 'Family Support Team North and S…'],
+          'a long label is shortened on the picture and kept whole in its tooltip');
 SELECT throws_ok($$ SELECT rbp.report_chart_svg('x', '[]') $$, '22023', NULL, 'no cells: refused');
 SELECT throws_ok($$ SELECT rbp.report_chart_svg('x', '[{"label": "a", "points": 5, "shares": [0.5, 0.5, 0.5, 0, 0]}]') $$, '22023', NULL,
                  'shares that do not add up to 1: refused');

@@ -750,7 +750,13 @@ BEGIN
     -- Safety notices first: the form shows them before the family chooses how identifiable to be.
     IF v_authority.authority_id IS NOT NULL THEN
         SELECT v_items || coalesce(jsonb_agg(jsonb_build_object(
-                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}') ORDER BY n), '[]')
+                   'linkId', 'safety-notice.' || n, 'type', 'display', 'text', notice #>> '{}',
+                   -- display category "security": how the answers will be handled
+                   'extension', jsonb_build_array(jsonb_build_object(
+                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                           'system', 'http://hl7.org/fhir/questionnaire-display-category', 'code', 'security', 'display', 'Security'))))))
+                 ORDER BY n), '[]')
           INTO v_items
           FROM jsonb_array_elements(rbp.form_safety_notices(v_authority.authority_id, v_instrument.instrument_id, v_language))
                WITH ORDINALITY AS e(notice, n);
@@ -779,11 +785,17 @@ BEGIN
                                'linkId', (q ->> 'code') || '.help.' || n,
                                'type', 'display',
                                'text', (g ->> 'text') || ': ' || (g ->> 'definition'),
-                               'extension', jsonb_build_array(jsonb_build_object(
-                                   'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
-                                   'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
-                                       'system', 'http://hl7.org/fhir/questionnaire-item-control',
-                                       'code', 'help', 'display', 'Help-Button')))))) ORDER BY n)
+                               'extension', jsonb_build_array(
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-item-control',
+                                           'code', 'help', 'display', 'Help-Button')))),
+                                   jsonb_build_object(
+                                       'url', 'http://hl7.org/fhir/StructureDefinition/questionnaire-displayCategory',
+                                       'valueCodeableConcept', jsonb_build_object('coding', jsonb_build_array(jsonb_build_object(
+                                           'system', 'http://hl7.org/fhir/questionnaire-display-category',
+                                           'code', 'help', 'display', 'Help')))))) ORDER BY n)
                           FROM jsonb_array_elements(q -> 'glossary') WITH ORDINALITY AS gl(g, n))))
              ORDER BY (q ->> 'position')::integer), '[]')
       INTO v_items
@@ -1112,8 +1124,11 @@ BEGIN
         v_n := coalesce(v_cell ->> 'respondents', '');
         v_suppressed := coalesce((v_cell ->> 'suppressed')::boolean, false) OR jsonb_typeof(v_cell -> 'shares') IS DISTINCT FROM 'array';
         v_y := c_top + v_row * c_row;
-        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label">%s</text>',
-                                   c_label_right, v_y + 18, rbp.svg_escape(v_label));
+        -- A label longer than the label column (about 32 characters at 14 px) is shortened on the
+        -- picture; the full label stays in its tooltip and in the description.
+        v_body := v_body || format('<text x="%s" y="%s" text-anchor="end" class="label"><title>%s</title>%s</text>',
+                                   c_label_right, v_y + 18, rbp.svg_escape(v_label),
+                                   rbp.svg_escape(CASE WHEN length(v_label) > 32 THEN left(v_label, 31) || '…' ELSE v_label END));
         IF v_suppressed THEN
             v_body := v_body || format('<g class="suppressed"><title>%s: suppressed (c)</title>'
                                        '<rect x="%s" y="%s" width="%s" height="%s" fill="#ffffff" stroke="#6b6b6b" stroke-width="1.5" stroke-dasharray="6 4"/>'
