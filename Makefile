@@ -52,13 +52,15 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # The two commands of the README (and the benchmark) install what is missing first, so they
 # must work before PGXS is available: they only call test/run.
 .DEFAULT_GOAL := all
-.PHONY: test demo bench
+.PHONY: test demo bench mutate
 test:
 	bash test/run test
 demo:
 	bash test/run demo
 bench:
 	bash test/run bench $(BENCH_ARGS)
+mutate:
+	bash test/run mutate $(MUTATE_ARGS)
 
 ifneq ($(PGXS),)
 include $(PGXS)

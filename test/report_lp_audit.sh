@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test/report_lp_audit.sh — the exact audit of published reports (guarantee G3, doc/reports.md).
 #
-# Publishes the report fixtures (test/fixtures/reports_fixture.sql, and reports_hard_fixture.sql:
-# small workers, a unanimous team, financial-year periods nested in a year, a named family
-# answering twice) with CALL rbp.publish_reports, committed period by period, then, for every
+# Publishes the report fixtures (test/fixtures/reports_fixture.sql; reports_hard_fixture.sql: small
+# workers, a unanimous team, financial-year periods nested in a year, a named family answering
+# twice; reports_random_fixture.sql: a random authority, drawn anew at each run from a printed seed)
+# with CALL rbp.publish_reports, committed period by period, then, for every
 # published year and every published quarter outside one, writes the whole model a reader knows
 # (every count shown, every suppressed count as an integer variable >= 1 for a c cell or >= 0 for
 # a point or a part never published, every relation) as an integer linear programme and asks GLPK
@@ -27,10 +28,14 @@ gcc -O2 -Wall -Wextra -o "$work/lp_bounds" "$here/lp/lp_bounds.c" -l:libglpk.so.
 db=rbp_lp_audit
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
+# the random fixture's seed (replay a failure with RBP_REPORT_SEED=<seed>)
+seed="${RBP_REPORT_SEED:-0.$(printf '%04d' $((RANDOM % 10000)))}"
+echo "# random fixture seed: $seed"
 setup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-    q -c "SET client_min_messages = warning" -c "CREATE EXTENSION feedback_rbp" \
-      -f "$here/fixtures/reports_fixture.sql" -f "$here/fixtures/reports_hard_fixture.sql" >/dev/null
+    q -v seed="$seed" -c "SET client_min_messages = warning" -c "CREATE EXTENSION feedback_rbp" \
+      -f "$here/fixtures/reports_fixture.sql" -f "$here/fixtures/reports_hard_fixture.sql" \
+      -f "$here/fixtures/reports_random_fixture.sql" >/dev/null
 }
 
 # audit LABEL: prints "narrow checked" over every published period model of the database

@@ -76,7 +76,7 @@ CREATE TABLE rbp.staff (
     staff_ref       text NOT NULL,
     display_name    text NOT NULL,
     team_id         integer,
-    db_role         name UNIQUE,
+    db_role         regrole UNIQUE,
     is_qa           boolean NOT NULL DEFAULT false,
     UNIQUE (authority_id, staff_ref),
     UNIQUE (authority_id, staff_id),
@@ -84,7 +84,7 @@ CREATE TABLE rbp.staff (
 );
 COMMENT ON TABLE rbp.staff IS 'Social workers, supervisors, managers and QA officers, identified by the case system''s own reference';
 COMMENT ON COLUMN rbp.staff.staff_ref IS 'The case-management system''s reference for this member of staff';
-COMMENT ON COLUMN rbp.staff.db_role IS 'The database login of this person, if they read feedback directly; row-level security compares it with the calling role (rbp.calling_role())';
+COMMENT ON COLUMN rbp.staff.db_role IS 'The database login of this person (by OID; pg_dump writes its name), if they read feedback directly: a LOGIN role, no group, no superuser, not BYPASSRLS (rbp.person_login())';
 COMMENT ON COLUMN rbp.staff.is_qa IS 'Member of the authority''s Quality Assurance team (not involved in direct work): reads all feedback of the authority';
 
 -- A gist exclusion constraint needs an operator class for every column; ranges have one built in,

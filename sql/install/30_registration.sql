@@ -20,41 +20,64 @@ CREATE FUNCTION rbp.register_team(p_authority text, p_team text, p_name text) RE
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    INSERT INTO rbp.team (authority_id, code, name) VALUES (rbp.authority_id_of(p_authority), p_team, p_name)
+    INSERT INTO rbp.team (authority_id, code, name) VALUES (rbp.authority_id_of(p_authority, 'case_system'), p_team, p_name)
     ON CONFLICT (authority_id, code) DO UPDATE SET name = excluded.name
     RETURNING team_id
 $$;
 COMMENT ON FUNCTION rbp.register_team(text, text, text) IS 'Case system: register or rename a team of an authority; returns its team_id';
 
+-- Omitted (NULL) team, login and QA flag keep what is stored, so a re-sent record never removes
+-- access by accident; rbp.unmap_staff_login removes a login on purpose. The login must pass
+-- rbp.person_login: no group role, superuser or BYPASSRLS; it is stored by OID.
 CREATE FUNCTION rbp.register_staff(p_authority text, p_staff_ref text, p_display_name text,
                                    p_team text DEFAULT NULL, p_db_role name DEFAULT NULL,
-                                   p_is_qa boolean DEFAULT false) RETURNS integer
+                                   p_is_qa boolean DEFAULT NULL) RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_team integer;
+    v_login regrole;
     v_id integer;
 BEGIN
     IF p_team IS NOT NULL THEN
         v_team := rbp.team_id_of(v_authority, p_team);
     END IF;
-    IF p_db_role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = p_db_role) THEN
-        RAISE EXCEPTION 'database role "%" does not exist', p_db_role
-            USING ERRCODE = 'undefined_object', HINT = 'Create the login first, then GRANT rbp_staff (or rbp_qa) TO it.';
+    IF p_db_role IS NOT NULL THEN
+        v_login := rbp.person_login(p_db_role);
+        IF EXISTS (SELECT FROM rbp.staff WHERE db_role = v_login
+                      AND (authority_id, staff_ref) IS DISTINCT FROM (v_authority, p_staff_ref)) THEN
+            RAISE EXCEPTION 'login "%" already belongs to another member of staff', p_db_role
+                USING ERRCODE = 'unique_violation', HINT = 'One login is one person; remove it from the other first with rbp.unmap_staff_login.';
+        END IF;
     END IF;
     INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id, db_role, is_qa)
-    VALUES (v_authority, p_staff_ref, p_display_name, v_team, p_db_role, coalesce(p_is_qa, false))
+    VALUES (v_authority, p_staff_ref, p_display_name, v_team, v_login, coalesce(p_is_qa, false))
     ON CONFLICT (authority_id, staff_ref) DO UPDATE
-        SET display_name = excluded.display_name, team_id = excluded.team_id,
-            db_role = excluded.db_role, is_qa = excluded.is_qa
+        SET display_name = excluded.display_name,
+            team_id = coalesce(v_team, rbp.staff.team_id),
+            db_role = coalesce(v_login, rbp.staff.db_role),
+            is_qa = coalesce(p_is_qa, rbp.staff.is_qa)
     RETURNING staff_id INTO v_id;
     RETURN v_id;
 END
 $$;
 COMMENT ON FUNCTION rbp.register_staff(text, text, text, text, name, boolean) IS
-    'Case system: register or update a member of staff (worker, supervisor, manager or QA officer) and the database login they read feedback with';
+    'Case system: register or update a member of staff (worker, supervisor, manager or QA officer) and the database login they read feedback with; omitted team, login and QA flag keep their stored values';
+
+CREATE FUNCTION rbp.unmap_staff_login(p_authority text, p_staff_ref text) RETURNS void
+    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
+BEGIN
+    UPDATE rbp.staff SET db_role = NULL WHERE staff_id = rbp.staff_id_of(v_authority, p_staff_ref);
+END
+$$;
+COMMENT ON FUNCTION rbp.unmap_staff_login(text, text) IS
+    'Case system: remove the database login of a member of staff (a leaver, a changed login); they read nothing afterwards';
 
 CREATE FUNCTION rbp.register_supervision(p_authority text, p_worker_ref text, p_supervisor_ref text,
                                          p_starts_on date, p_ends_on date DEFAULT NULL) RETURNS integer
@@ -62,7 +85,7 @@ CREATE FUNCTION rbp.register_supervision(p_authority text, p_worker_ref text, p_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
     v_supervisor integer := rbp.staff_id_of(v_authority, p_supervisor_ref);
     v_id integer;
@@ -103,7 +126,7 @@ CREATE FUNCTION rbp.end_supervision(p_authority text, p_worker_ref text, p_last_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
 BEGIN
     UPDATE rbp.supervision SET during = daterange(lower(during), p_last_day, '[]')
@@ -124,7 +147,7 @@ CREATE FUNCTION rbp.register_team_manager(p_authority text, p_team text, p_manag
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_id integer;
 BEGIN
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
@@ -160,7 +183,7 @@ CREATE FUNCTION rbp.register_respondent(p_authority text, p_family_ref text, p_r
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_family integer;
     v_id integer;
 BEGIN
@@ -187,7 +210,7 @@ CREATE FUNCTION rbp.open_involvement(p_authority text, p_involvement_ref text, p
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_family integer;
     v_id integer;
 BEGIN
@@ -214,7 +237,7 @@ CREATE FUNCTION rbp.close_involvement(p_authority text, p_involvement_ref text, 
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_started date;
 BEGIN
@@ -242,7 +265,7 @@ CREATE FUNCTION rbp.allocate_worker(p_authority text, p_involvement_ref text, p_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
     v_inv rbp.involvement;
@@ -287,12 +310,14 @@ COMMENT ON FUNCTION rbp.allocate_worker(text, text, text, date, date) IS
 REVOKE ALL ON FUNCTION rbp.register_authority(text, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.register_authority(text, text, integer) TO rbp_admin;
 REVOKE ALL ON FUNCTION rbp.register_team(text, text, text), rbp.register_staff(text, text, text, text, name, boolean),
+    rbp.unmap_staff_login(text, text),
     rbp.register_supervision(text, text, text, date, date), rbp.end_supervision(text, text, date),
     rbp.register_team_manager(text, text, text, date, date),
     rbp.register_respondent(text, text, text, rbp.respondent_kind),
     rbp.open_involvement(text, text, text, text, date), rbp.close_involvement(text, text, date),
     rbp.allocate_worker(text, text, text, date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.register_team(text, text, text), rbp.register_staff(text, text, text, text, name, boolean),
+    rbp.unmap_staff_login(text, text),
     rbp.register_supervision(text, text, text, date, date), rbp.end_supervision(text, text, date),
     rbp.register_team_manager(text, text, text, date, date),
     rbp.register_respondent(text, text, text, rbp.respondent_kind),

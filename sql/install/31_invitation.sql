@@ -309,7 +309,7 @@ CREATE FUNCTION rbp.support_options(p_authority text)
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     SELECT kind, title, how_to_reach, is_allocated_worker FROM rbp.support_option
-     WHERE authority_id = rbp.authority_id_of(p_authority)
+     WHERE authority_id = rbp.public_authority_id_of(p_authority)
      ORDER BY position, kind, title
 $$;
 COMMENT ON FUNCTION rbp.support_options(text) IS 'Survey intake: the support options to show on every survey of an authority (the allocated worker is only one of them)';

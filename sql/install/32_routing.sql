@@ -13,12 +13,37 @@ CREATE FUNCTION rbp.responsible_for(p_worker_id integer, p_team_id integer, p_on
         (SELECT ROW('supervisor', s.supervisor_id)::rbp.recipient FROM rbp.supervision s
           WHERE s.worker_id = p_worker_id AND s.during @> p_on),
         (SELECT ROW('team_manager', m.manager_id)::rbp.recipient FROM rbp.team_manager m
-          WHERE m.team_id = p_team_id AND m.during @> p_on),
+          WHERE m.team_id = p_team_id AND m.during @> p_on AND m.manager_id <> p_worker_id),
         ROW('qa_team', NULL)::rbp.recipient)
 $$;
 COMMENT ON FUNCTION rbp.responsible_for(integer, integer, date) IS
-    'Internal: the supervisor in post for a worker on a date, else the team''s manager on that date, else the QA team';
+    'Internal: the supervisor in post for a worker on a date, else the team''s manager on that date unless that is the worker, else the QA team: never the worker';
 REVOKE ALL ON FUNCTION rbp.responsible_for(integer, integer, date) FROM PUBLIC;
+
+-- Rule "notify on becoming visible": when an item is visible to staff (rbp.visible_to_staff), its
+-- current route is announced on rbp_feedback_routed, payload the random route_id only. Called when
+-- QA releases an item and when a visible item moves to a new recipient; never for anything else.
+CREATE FUNCTION rbp.notify_if_visible(p_response_id uuid) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_route uuid;
+BEGIN
+    SELECT rt.route_id INTO v_route
+      FROM rbp.route rt JOIN rbp.response r ON r.response_id = rt.response_id
+     WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
+       AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+    IF v_route IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM pg_notify('rbp_feedback_routed', v_route::text);
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION rbp.notify_if_visible(uuid) IS
+    'Internal rule "notify on becoming visible": NOTIFY rbp_feedback_routed with the current route_id if the response is visible to staff; true if sent';
+REVOKE ALL ON FUNCTION rbp.notify_if_visible(uuid) FROM PUBLIC;
 
 -- Internal: (re)route one response as of a date. Supersedes the current route if the responsible
 -- reviewer changed; tells the case system (NOTIFY rbp_feedback_routed, payload: the random route_id
@@ -53,9 +78,7 @@ BEGIN
     INSERT INTO rbp.route (response_id, authority_id, recipient_kind, recipient_id, routed_on, reason)
     VALUES (p_response_id, v_response.authority_id, v_recipient.recipient_kind, v_recipient.recipient_id, p_on, p_reason)
     RETURNING route_id INTO v_route;
-    IF v_response.qa_status = 'released' THEN
-        PERFORM pg_notify('rbp_feedback_routed', v_route::text);
-    END IF;
+    PERFORM rbp.notify_if_visible(p_response_id);
     RETURN true;
 END
 $$;
@@ -72,10 +95,13 @@ CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_work
     AS $$
 DECLARE
     v_response uuid;
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     FOR v_response IN
         SELECT r.response_id FROM rbp.response r
          WHERE r.anonymity <> 'anonymous'
+           AND (v_scope IS NULL OR r.authority_id = ANY (v_scope))
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
@@ -84,6 +110,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
-    'Move open (not yet reviewed) named and worker-only feedback to whoever is responsible on the date (all workers, or one). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
+    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
 REVOKE ALL ON FUNCTION rbp.reroute_open_feedback(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.reroute_open_feedback(date, integer) TO rbp_case_system, rbp_admin;

@@ -9,14 +9,14 @@ CREATE FUNCTION rbp.require_qa_of(p_authority_id integer) RETURNS void
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM rbp.staff WHERE db_role = rbp.calling_role() AND is_qa AND authority_id = p_authority_id) THEN
+    IF NOT coalesce(p_authority_id = ANY (rbp.current_qa_authorities()), false) THEN
         RAISE EXCEPTION 'only the QA team of this authority may do this'
             USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'The login must be registered with rbp.register_staff(..., p_is_qa => true) for the authority.';
+                  HINT = 'An administrator maps QA logins to their authorities with rbp.map_login, kind qa.';
     END IF;
 END
 $$;
-COMMENT ON FUNCTION rbp.require_qa_of(integer) IS 'Internal: error 42501 unless the current user belongs to the authority''s QA team';
+COMMENT ON FUNCTION rbp.require_qa_of(integer) IS 'Internal: error 42501 unless the calling login is mapped to the authority''s QA (rbp.current_qa_authorities())';
 REVOKE ALL ON FUNCTION rbp.require_qa_of(integer) FROM PUBLIC;
 
 -- Internal: a named or worker-only response the caller may act on as QA, locked.
@@ -28,7 +28,7 @@ DECLARE
     v_response rbp.response;
 BEGIN
     SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id FOR UPDATE;
-    IF v_response.response_id IS NULL OR NOT v_response.authority_id = ANY (rbp.current_qa_authorities()) THEN
+    IF v_response.response_id IS NULL OR NOT coalesce(v_response.authority_id = ANY (rbp.current_qa_authorities()), false) THEN
         -- The same error whether the response does not exist or belongs to another authority.
         RAISE EXCEPTION 'no such response in your authority' USING ERRCODE = 'no_data_found';
     END IF;
@@ -44,18 +44,17 @@ CREATE FUNCTION rbp.qa_release(p_response_id uuid, p_on date DEFAULT current_dat
     AS $$
 DECLARE
     v_response rbp.response := rbp.qa_response(p_response_id);
-    v_route uuid;
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     IF v_response.anonymity = 'anonymous' OR v_response.qa_status = 'released' THEN
         RAISE EXCEPTION 'this response is not awaiting release' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- A hold note on worker-only feedback is QA's own: it is erased before the worker and supervisor
     -- can read the row (doc/threat-model.md: what worker-only shows).
-    UPDATE rbp.response SET qa_status = 'released', qa_status_on = p_on,
+    UPDATE rbp.response SET qa_status = 'released', qa_status_on = coalesce(p_on, current_date),
                             qa_note = CASE WHEN anonymity = 'worker_only' THEN NULL ELSE qa_note END
      WHERE response_id = p_response_id;
-    SELECT route_id INTO v_route FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL;
-    PERFORM pg_notify('rbp_feedback_routed', v_route::text);
+    PERFORM rbp.notify_if_visible(p_response_id);
 END
 $$;
 COMMENT ON FUNCTION rbp.qa_release(uuid, date) IS
@@ -69,6 +68,7 @@ CREATE FUNCTION rbp.qa_hold(p_response_id uuid, p_reason text, p_escalate boolea
 DECLARE
     v_response rbp.response := rbp.qa_response(p_response_id);
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     IF v_response.anonymity = 'anonymous' OR v_response.qa_status <> 'awaiting_qa' THEN
         RAISE EXCEPTION 'only feedback awaiting QA can be held' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -76,7 +76,7 @@ BEGIN
         RAISE EXCEPTION 'holding feedback needs a reason' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     UPDATE rbp.response
-       SET qa_status = 'held', qa_status_on = p_on, qa_note = p_reason, escalated = coalesce(p_escalate, false)
+       SET qa_status = 'held', qa_status_on = coalesce(p_on, current_date), qa_note = p_reason, escalated = coalesce(p_escalate, false)
      WHERE response_id = p_response_id;
 END
 $$;
@@ -89,22 +89,24 @@ CREATE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS
     AS $$
 DECLARE
     v_row record;
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     FOR v_row IN
         UPDATE rbp.response r SET qa_status = 'released', qa_status_on = p_on
           FROM rbp.authority a
          WHERE a.authority_id = r.authority_id AND a.auto_release_after_days IS NOT NULL
+           AND (v_scope IS NULL OR a.authority_id = ANY (v_scope))
            AND r.qa_status = 'awaiting_qa'
            AND coalesce(r.submitted_on, r.qa_status_on) + a.auto_release_after_days <= p_on
         RETURNING r.response_id
     LOOP
-        PERFORM pg_notify('rbp_feedback_routed', route_id::text)
-           FROM rbp.route WHERE response_id = v_row.response_id AND superseded_on IS NULL;
+        PERFORM rbp.notify_if_visible(v_row.response_id);
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION rbp.release_due_feedback(date) IS
-    'Scheduler: release feedback awaiting QA for authorities with auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held. Returns nothing: the case system learns no count of feedback';
+    'Scheduler: release feedback awaiting QA for the authorities the caller acts for that have auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held; not after today. Returns nothing: the case system learns no count of feedback';
 
 CREATE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated boolean,
                                               p_support_offered rbp.support_offer[] DEFAULT '{}',
@@ -115,14 +117,16 @@ CREATE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated b
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
-    v_route rbp.route;
+    v_found boolean;
 BEGIN
-    SELECT rt.* INTO v_route FROM rbp.route rt JOIN rbp.response r USING (response_id)
-     WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL AND r.qa_status = 'released'
+    PERFORM rbp.require_not_future(p_reviewed_on, 'p_reviewed_on');
+    SELECT true INTO v_found FROM rbp.route rt JOIN rbp.response r USING (response_id)
+     WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
+       AND rbp.visible_to_staff(r.qa_status, r.anonymity)
+       AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, rbp.current_qa_authorities())
+       AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = rt.response_id)
        FOR UPDATE OF rt;
-    IF v_route.route_id IS NULL OR v_me IS NULL
-       OR NOT (v_route.recipient_id = v_me
-               OR (v_route.recipient_kind = 'qa_team' AND v_route.authority_id = ANY (rbp.current_qa_authorities()))) THEN
+    IF v_found IS NULL THEN
         RAISE EXCEPTION 'no feedback awaiting your review with this id' USING ERRCODE = 'no_data_found';
     END IF;
     IF p_celebrated IS NULL THEN
@@ -181,7 +185,7 @@ CREATE FUNCTION rbp.create_theme(p_authority text, p_name text, p_description te
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_id integer;
 BEGIN
     PERFORM rbp.require_qa_of(v_authority);
@@ -216,7 +220,7 @@ CREATE FUNCTION rbp.record_action(p_authority text, p_description text, p_theme_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_id integer;
 BEGIN
     PERFORM rbp.require_qa_of(v_authority);
@@ -281,7 +285,7 @@ CREATE FUNCTION rbp.record_focus_group(p_authority text, p_held_on date, p_audie
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_id integer;
 BEGIN
     PERFORM rbp.require_qa_of(v_authority);

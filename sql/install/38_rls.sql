@@ -1,17 +1,54 @@
 -- Who reads what (guarantee G4). Nobody writes a table directly: every change goes through the API
--- functions. Row-level security restricts reads:
---   rbp_qa      all feedback of their own authority (anonymous included), and its families,
---               involvements and invitations, themes and actions;
---   rbp_staff   named and worker-only feedback about themselves, and what is currently routed to
---               them for review, once QA released it;
+-- functions. Reads:
+--   rbp_staff   no feedback table at all: rbp.my_feedback(), rbp.my_inbox() and rbp.my_answers()
+--               return released named and worker-only feedback about them or currently routed to
+--               them, without QA's notes, escalation flag or exact dates of worker-only feedback;
+--               the directory (teams, staff, supervision, managers) of their own authority;
+--   rbp_qa      all feedback of the authorities an administrator mapped them to (anonymous
+--               included) under row-level security, or through rbp.qa_feedback() and
+--               rbp.qa_worker_summary(); their families, involvements, invitations, themes, actions;
 --   rbp_admin   the structure (authorities, teams, staff, supervision, instruments), no feedback;
 --   rbp_report_writer, rbp_case_system, rbp_survey_intake: no table at all.
--- The identity functions are wrapped in sub-selects so that they run once per query, not per row.
+-- The caller's identity is resolved once per query: each policy wraps the identity function in a
+-- sub-select (an InitPlan), each reading function resolves it in a CTE; the access rules come from
+-- 25_identity.sql (rbp.visible_to_staff, rbp.current_staff_id, rbp.current_qa_authorities).
+
+-- The authorities whose directory (teams, staff, supervision, managers) the caller reads: their
+-- own as a member of staff, and those they serve as QA.
+CREATE FUNCTION rbp.directory_authorities() RETURNS integer[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$ BEGIN
+    RETURN ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
+                 UNION SELECT unnest(rbp.acting_authorities('qa')));
+END $$;
+COMMENT ON FUNCTION rbp.directory_authorities() IS
+    'The authorities whose teams, staff and supervision the caller reads: their own as staff, and those they serve as QA';
+REVOKE ALL ON FUNCTION rbp.directory_authorities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.directory_authorities() TO rbp_staff, rbp_qa;
 
 GRANT SELECT ON rbp.authority, rbp.team, rbp.staff, rbp.supervision, rbp.team_manager,
                 rbp.instrument, rbp.question, rbp.glossary_term, rbp.support_option
     TO rbp_admin, rbp_qa, rbp_staff;
 GRANT SELECT ON rbp.setting TO rbp_admin;
+
+-- Directory data: administrators all; staff and QA their authorities.
+ALTER TABLE rbp.team ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rbp.staff ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rbp.supervision ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rbp.team_manager ENABLE ROW LEVEL SECURITY;
+CREATE POLICY team_admin ON rbp.team FOR SELECT TO rbp_admin USING (true);
+CREATE POLICY team_directory ON rbp.team FOR SELECT TO rbp_qa, rbp_staff
+    USING (authority_id = ANY ((SELECT rbp.directory_authorities())::integer[]));
+CREATE POLICY staff_admin ON rbp.staff FOR SELECT TO rbp_admin USING (true);
+CREATE POLICY staff_directory ON rbp.staff FOR SELECT TO rbp_qa, rbp_staff
+    USING (authority_id = ANY ((SELECT rbp.directory_authorities())::integer[]));
+CREATE POLICY supervision_admin ON rbp.supervision FOR SELECT TO rbp_admin USING (true);
+CREATE POLICY supervision_directory ON rbp.supervision FOR SELECT TO rbp_qa, rbp_staff
+    USING (authority_id = ANY ((SELECT rbp.directory_authorities())::integer[]));
+CREATE POLICY team_manager_admin ON rbp.team_manager FOR SELECT TO rbp_admin USING (true);
+CREATE POLICY team_manager_directory ON rbp.team_manager FOR SELECT TO rbp_qa, rbp_staff
+    USING (authority_id = ANY ((SELECT rbp.directory_authorities())::integer[]));
 
 -- Identifying tables: QA of the authority only.
 GRANT SELECT ON rbp.family, rbp.respondent, rbp.involvement, rbp.allocation, rbp.invitation TO rbp_qa;
@@ -31,33 +68,21 @@ CREATE POLICY allocation_qa ON rbp.allocation FOR SELECT TO rbp_qa
 CREATE POLICY invitation_qa ON rbp.invitation FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
--- Feedback.
-GRANT SELECT ON rbp.response, rbp.answer, rbp.route, rbp.supervision_review TO rbp_qa, rbp_staff;
+-- Feedback: QA of the authority under row-level security; staff through the functions below only.
+GRANT SELECT ON rbp.response, rbp.answer, rbp.route, rbp.supervision_review TO rbp_qa;
 ALTER TABLE rbp.response ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.answer ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.route ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.supervision_review ENABLE ROW LEVEL SECURITY;
-
 CREATE POLICY response_qa ON rbp.response FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
-CREATE POLICY response_about_me ON rbp.response FOR SELECT TO rbp_staff
-    USING (qa_status = 'released' AND anonymity <> 'anonymous'
-           AND worker_id = (SELECT rbp.current_staff_id()));
-CREATE POLICY response_routed_to_me ON rbp.response FOR SELECT TO rbp_staff
-    USING (qa_status = 'released' AND anonymity <> 'anonymous'
-           AND EXISTS (SELECT FROM rbp.route rt
-                        WHERE rt.response_id = response.response_id AND rt.superseded_on IS NULL
-                          AND rt.recipient_id = (SELECT rbp.current_staff_id())));
-
--- An answer, a route or a review is visible exactly when its response is (the response's own
--- policies apply inside the sub-query).
-CREATE POLICY answer_of_visible_response ON rbp.answer FOR SELECT TO rbp_qa, rbp_staff
+-- An answer or a review is visible exactly when its response is (the response's policy applies
+-- inside the sub-query).
+CREATE POLICY answer_qa ON rbp.answer FOR SELECT TO rbp_qa
     USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = answer.response_id));
 CREATE POLICY route_qa ON rbp.route FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
-CREATE POLICY route_to_me ON rbp.route FOR SELECT TO rbp_staff
-    USING (recipient_id = (SELECT rbp.current_staff_id()) AND superseded_on IS NULL);
-CREATE POLICY review_of_visible_response ON rbp.supervision_review FOR SELECT TO rbp_qa, rbp_staff
+CREATE POLICY review_qa ON rbp.supervision_review FOR SELECT TO rbp_qa
     USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = supervision_review.response_id));
 
 -- QA's own work.
@@ -77,3 +102,154 @@ CREATE POLICY feedback_loop_qa ON rbp.feedback_loop FOR SELECT TO rbp_qa
     USING (EXISTS (SELECT FROM rbp.action a WHERE a.action_id = feedback_loop.action_id));
 CREATE POLICY focus_group_qa ON rbp.focus_group FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+
+-- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; their plan is
+-- cached for the session; every column is qualified, as the OUT parameters share their names): a
+-- caller's EXPLAIN
+-- shows one Function Scan, so plans, row counters and errors say nothing about other rows. The
+-- caller's staff id (or QA's authorities) is resolved once, into a variable, before the query (the
+-- staff functions keep one generic plan, a worker's or reviewer's rows being few; QA's are planned
+-- for their authorities' size); the predicates are those a DBA would write
+-- (route_recipient, response_worker and primary-key indexes). QA's note and escalation flag are
+-- never returned; for worker-only feedback neither the submission, release nor routing date is (the
+-- month, period, is).
+CREATE FUNCTION rbp.my_feedback()
+    RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
+                   channel rbp.response_channel, instrument_id integer, period date, team_id integer,
+                   worker_id integer, submitted_on date, released_on date,
+                   reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
+    AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
+    SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
+           CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
+           CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
+           v.reviewed_on, v.celebrated, v.support_offered
+      FROM rbp.response r
+      LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE r.worker_id = v_me AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
+$$;
+COMMENT ON FUNCTION rbp.my_feedback() IS
+    'Staff: released named and worker-only feedback about the caller (exact dates of named feedback only; never QA''s notes), with its supervision review if recorded';
+
+CREATE FUNCTION rbp.my_inbox()
+    RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
+                   channel rbp.response_channel, instrument_id integer, period date, team_id integer,
+                   worker_id integer, submitted_on date, released_on date, route_id uuid, routed_on date,
+                   recipient_kind rbp.recipient_kind, reviewed_on date, celebrated boolean,
+                   support_offered rbp.support_offer[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
+    AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
+    SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
+           CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
+           CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
+           rt.route_id,
+           CASE WHEN r.anonymity = 'named' THEN rt.routed_on END,
+           rt.recipient_kind, v.reviewed_on, v.celebrated, v.support_offered
+      FROM rbp.route rt
+      JOIN rbp.response r ON r.response_id = rt.response_id
+      LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
+$$;
+COMMENT ON FUNCTION rbp.my_inbox() IS
+    'Staff: released named and worker-only feedback currently routed to the caller for review (reviewed_on NULL: review still to record)';
+
+CREATE FUNCTION rbp.my_answers()
+    RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    RETURN QUERY
+    WITH mine AS MATERIALIZED (SELECT f.response_id FROM rbp.my_feedback() f
+                               UNION SELECT i.response_id FROM rbp.my_inbox() i)
+    SELECT a.response_id, a.question_id, q.code, a.score, a.free_text
+      FROM mine JOIN rbp.answer a ON a.response_id = mine.response_id
+      JOIN rbp.question q ON q.question_id = a.question_id;
+END
+$$;
+COMMENT ON FUNCTION rbp.my_answers() IS 'Staff: the answers of the feedback rbp.my_feedback() and rbp.my_inbox() return';
+
+-- What QA reads without touching the tables (same rows as the policies above allow).
+CREATE FUNCTION rbp.qa_feedback()
+    RETURNS TABLE (response_id uuid, authority_id integer, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
+                   channel rbp.response_channel, instrument_id integer, period date, team_id integer,
+                   worker_id integer, respondent_id integer, submitted_on date, qa_status rbp.qa_status,
+                   qa_status_on date, qa_note text, escalated boolean, recipient_kind rbp.recipient_kind,
+                   recipient_id integer, reviewed_on date)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
+    SELECT r.response_id, r.authority_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period,
+           r.team_id, r.worker_id, r.respondent_id, r.submitted_on, r.qa_status, r.qa_status_on, r.qa_note,
+           r.escalated, rt.recipient_kind, rt.recipient_id, v.reviewed_on
+      FROM rbp.response r
+      LEFT JOIN rbp.route rt ON rt.response_id = r.response_id AND rt.superseded_on IS NULL
+      LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE r.authority_id = ANY (v_authorities);
+END
+$$;
+COMMENT ON FUNCTION rbp.qa_feedback() IS
+    'QA: every response of the authorities the caller serves as QA (anonymous included), with QA status, note, current recipient and review date';
+
+CREATE FUNCTION rbp.qa_worker_summary(p_from date DEFAULT NULL, p_to date DEFAULT NULL)
+    RETURNS TABLE (authority_id integer, worker_id integer, responses bigint, scored_answers bigint, mean_score numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_authorities integer[] := rbp.current_qa_authorities();
+BEGIN
+    RETURN QUERY
+    SELECT r.authority_id, r.worker_id, count(DISTINCT r.response_id), count(a.score),
+           round(avg(rbp.likert_value(a.score)), 2)
+      FROM rbp.response r
+      LEFT JOIN rbp.answer a ON a.response_id = r.response_id
+     WHERE r.authority_id = ANY (v_authorities) AND r.worker_id IS NOT NULL
+       AND (p_from IS NULL OR r.period >= p_from) AND (p_to IS NULL OR r.period <= p_to)
+     GROUP BY r.authority_id, r.worker_id;
+END
+$$;
+COMMENT ON FUNCTION rbp.qa_worker_summary(date, date) IS
+    'QA: per worker of the authorities the caller serves, the number of named and worker-only responses, scored answers and mean score (periods between p_from and p_to, inclusive, when given)';
+
+-- Whether the caller may read one response: QA of its authority, or staff it is visible to through
+-- rbp.my_feedback()/rbp.my_inbox(). For functions that return one response in another shape
+-- (rbp.response_as_fhir).
+CREATE FUNCTION rbp.readable_response(p_response_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM rbp.response r WHERE r.response_id = p_response_id
+                      AND r.authority_id = ANY (rbp.current_qa_authorities()))
+        OR EXISTS (SELECT FROM rbp.my_feedback() f WHERE f.response_id = p_response_id)
+        OR EXISTS (SELECT FROM rbp.my_inbox() i WHERE i.response_id = p_response_id);
+END
+$$;
+COMMENT ON FUNCTION rbp.readable_response(uuid) IS
+    'Whether the caller may read this response: QA of its authority, or staff it is released to (about them or routed to them)';
+REVOKE ALL ON FUNCTION rbp.readable_response(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.readable_response(uuid) TO rbp_staff, rbp_qa;
+
+REVOKE ALL ON FUNCTION rbp.my_feedback(), rbp.my_inbox(), rbp.my_answers(), rbp.qa_feedback(),
+    rbp.qa_worker_summary(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.my_feedback(), rbp.my_inbox(), rbp.my_answers() TO rbp_staff;
+GRANT EXECUTE ON FUNCTION rbp.qa_feedback(), rbp.qa_worker_summary(date, date) TO rbp_qa;

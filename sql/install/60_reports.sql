@@ -1,5 +1,5 @@
 -- Reports for report writers (guarantee G3): per-authority, per-team and per-worker counts by
--- quarter, per-authority and per-team by reporting year, per-authority by month, with small numbers suppressed so
+-- quarter, per-authority by month and reporting year, with small numbers suppressed so
 -- that nothing a reader can solve from the whole publication recovers a suppressed value.
 -- doc/reports.md explains the rules to report writers; this file implements them.
 --
@@ -303,7 +303,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id
             UNION ALL
-            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = p_kind
+            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = 'quarter'
             UNION ALL
             SELECT CASE WHEN c.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, c.team_id, c.worker_id
              WHERE c.team_id IS NOT NULL AND c.pkind = 'quarter'
@@ -345,7 +345,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id, NULL::rbp.respondent_kind AS kind
             UNION ALL SELECT 'authority', NULL, NULL, i.kind WHERE p.pkind = p_kind
-            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = p_kind
+            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = 'quarter'
             UNION ALL SELECT CASE WHEN i.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, i.team_id, i.worker_id, NULL
                        WHERE p.pkind = 'quarter'
          ) e(level, team_id, worker_id, kind)
@@ -738,6 +738,7 @@ CREATE FUNCTION rbp.report_due_quarters(p_as_of date, p_authority_id integer)
                             a.year_start_month) AS first) f
      CROSS JOIN LATERAL generate_series(f.first, p_as_of - interval '3 months', interval '3 months') q
      WHERE (p_authority_id IS NULL OR a.authority_id = p_authority_id)
+       AND rbp.may_act_for(a.authority_id, 'qa')
        AND NOT EXISTS (SELECT FROM rbp.report_publication p
                         WHERE p.authority_id = a.authority_id AND p.period_kind = 'quarter' AND p.period_start = q::date)
      ORDER BY a.authority_id, q
@@ -756,7 +757,8 @@ CREATE FUNCTION rbp.report_due_years(p_authority_id integer)
       FROM (SELECT p.authority_id, rbp.report_year_start(p.period_start, a.year_start_month) AS year_start
               FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id)
              WHERE p.period_kind = 'quarter' AND p.status = 'published'
-               AND (p_authority_id IS NULL OR p.authority_id = p_authority_id)) q
+               AND (p_authority_id IS NULL OR p.authority_id = p_authority_id)
+               AND rbp.may_act_for(p.authority_id, 'qa')) q
      WHERE NOT EXISTS (SELECT FROM rbp.report_publication y
                         WHERE y.authority_id = q.authority_id AND y.period_kind = 'year' AND y.period_start = q.year_start)
      GROUP BY q.authority_id, q.year_start
@@ -787,6 +789,11 @@ BEGIN
             RAISE EXCEPTION 'no authority with code %', p_authority USING ERRCODE = '22023',
                   HINT = 'Pass the authority''s code (rbp.authority.code), or NULL for every authority.';
         END IF;
+        -- who may act for an authority: QA the authorities an administrator mapped it to
+        IF NOT rbp.may_act_for(v_id, 'qa') THEN
+            RAISE EXCEPTION 'only QA of authority % (or an administrator) publishes its reports', p_authority
+                  USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     RETURN v_id;
 END
@@ -810,6 +817,9 @@ DECLARE
 BEGIN
     SELECT code, year_start_month INTO v_code, v_ysm FROM rbp.authority WHERE authority_id = p_authority_id;
     PERFORM rbp.report_check_publish(p_as_of, v_code);
+    IF v_code IS NULL THEN
+        RAISE EXCEPTION 'no authority %', p_authority_id USING ERRCODE = '22023';
+    END IF;
     IF p_kind NOT IN ('quarter', 'year') OR p_start IS NULL OR v_code IS NULL
        OR p_start <> (CASE p_kind WHEN 'year' THEN rbp.report_year_start(p_start, v_ysm) ELSE date_trunc('quarter', p_start)::date END)
        OR (p_start + (CASE p_kind WHEN 'year' THEN interval '1 year' ELSE interval '3 months' END))::date > p_as_of THEN

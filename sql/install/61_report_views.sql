@@ -8,12 +8,26 @@
 -- caller's own functions in WHERE from running before the views' filters.
 
 -- Which authorities' reports the current reader may see: the one place the views filter by
--- authority (every report writer sees every authority until access control scopes them).
+-- authority. A report writer sees the authorities an administrator mapped its login to
+-- (rbp.map_login(login, 'report_writer', authority)); an administrator every authority (the rule
+-- "who may act for an authority", rbp.acting_scope). The views call rbp.report_authorities() in a
+-- sub-select, evaluated once per query (an InitPlan), never once per row.
+CREATE FUNCTION rbp.report_authorities() RETURNS integer[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$ BEGIN
+    RETURN coalesce(rbp.acting_scope('report_writer'), ARRAY(SELECT authority_id FROM rbp.authority));
+END $$;
+COMMENT ON FUNCTION rbp.report_authorities() IS
+    'The authorities whose published reports the caller may see: those its login is mapped to as report writer (every authority for administrators)';
+REVOKE ALL ON FUNCTION rbp.report_authorities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.report_authorities() TO rbp_report_writer;
+
 CREATE FUNCTION rbp.report_authority_visible(p_authority_id integer) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN true;
+    RETURN coalesce(p_authority_id = ANY (rbp.report_authorities()), false);
 COMMENT ON FUNCTION rbp.report_authority_visible(integer) IS
-    'Whether the current reader may see the published reports of this authority: the only authority filter of the report views (true for every report writer unless access control scopes them)';
+    'Whether the current reader may see the published reports of this authority (rbp.report_authorities(); the views use that list directly, once per query)';
 GRANT EXECUTE ON FUNCTION rbp.report_authority_visible(integer) TO rbp_report_writer;
 
 CREATE VIEW rbp.report_scores WITH (security_barrier) AS
@@ -44,9 +58,9 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
- WHERE c.topic = 'scores' AND rbp.report_authority_visible(c.authority_id);
+ WHERE c.topic = 'scores' AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_scores IS
-    'Published scores by authority, team and worker, quarter and reporting year (months: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
+    'Published scores by authority, team and worker and quarter (months and reporting years: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
 COMMENT ON COLUMN rbp.report_scores.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_scores.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
@@ -88,7 +102,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT u.hidden, u.point::integer AS point FROM unnest(c.points_hidden) WITH ORDINALITY u(hidden, point)) p
  WHERE c.topic = 'scores' AND c.method = 2 AND c.points_hidden IS NOT NULL
-   AND rbp.report_authority_visible(c.authority_id);
+   AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_points IS
     'Published answers of each statement at each point of its scale, by authority, team, worker and period, with their share of the statement''s respondents: the data of a diverging stacked bar chart; c and NULL where suppressed';
 COMMENT ON COLUMN rbp.report_points.point IS 'The point of the scale, 1 (strongly disagree) to the number of points';
@@ -150,9 +164,9 @@ SELECT a.code AS authority,
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id
- WHERE rbp.report_authority_visible(k.authority_id);
+ WHERE k.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_responses IS
-    'Published counts of people who responded, invitations issued and response rates by authority, team and worker, quarter and reporting year (months: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
+    'Published counts of people who responded, invitations issued and response rates by authority, team and worker and quarter (months and reporting years: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
 COMMENT ON COLUMN rbp.report_responses.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_responses.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_responses.responses IS
@@ -182,9 +196,9 @@ SELECT a.code AS authority,
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.theme th USING (theme_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
- WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND rbp.report_authority_visible(c.authority_id);
+ WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_themes IS
-    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker), quarter and reporting year (months: authority only); c where suppressed';
+    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker) and quarter (months and reporting years: authority only); c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_themes.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_themes.responses IS 'People whose response was tagged with the theme, or c when suppressed';

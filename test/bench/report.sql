@@ -103,7 +103,28 @@ rows AS (
            format('%s µs', round(a.median::numeric, 1)), format('%s µs', round(b.median::numeric, 1)),
            a.median / b.median, 'report', NULL, a.plan_note
       FROM r a JOIN r b ON b.item = '5' AND b.label LIKE 'bare%'
-     WHERE a.item = '5' AND a.label LIKE 'release%')
+     WHERE a.item = '5' AND a.label LIKE 'release%'
+    UNION ALL
+    -- 6. publishing the suppressed reports (CALL rbp.publish_reports) vs computing the same cells
+    SELECT 13, '6', 'publishing reports vs computing the same cells unsuppressed: one authority',
+           format('%s s', round(p.median::numeric / 1000, 2)), format('%s s', round(c.median::numeric / 1000, 2)),
+           p.median / c.median, '<= 10', p.median / c.median <= 10, p.plan_note
+      FROM r p JOIN r c ON c.item = '6' AND c.label LIKE 'compute%: 1 authority'
+     WHERE p.item = '6' AND p.label LIKE 'CALL%: 1 authority'
+    UNION ALL
+    SELECT 13.5, '6', 'publishing reports vs computing the same cells unsuppressed: all authorities',
+           format('%s s', round((p1.median + p.median)::numeric / 1000, 2)), format('%s s', round(c.median::numeric / 1000, 2)),
+           (p1.median + p.median) / c.median, '<= 10', (p1.median + p.median) / c.median <= 10, c.plan_note
+      FROM r p JOIN r c ON c.item = '6' AND c.label LIKE 'compute%: all%'
+      JOIN r p1 ON p1.item = '6' AND p1.label LIKE 'CALL%: 1 authority'
+     WHERE p.item = '6' AND p.label LIKE 'CALL%: the other%'
+    UNION ALL
+    -- 7. reads under access control
+    SELECT 14 + row_number() OVER (ORDER BY a.label) / 100.0, '7', split_part(a.label, ': as the role', 1) || ': as the role vs hand-written',
+           format('%s ms', round(a.median::numeric, 2)), format('%s ms', round(b.median::numeric, 2)),
+           a.median / b.median, '<= 1.5', a.median / b.median <= 1.5, 'role: ' || a.plan_note || '; hand: ' || b.plan_note
+      FROM r a JOIN r b ON b.item = '7' AND b.label = split_part(a.label, ': as the role', 1) || ': hand-written'
+     WHERE a.item = '7' AND a.label LIKE '%: as the role')
 SELECT line FROM (
     SELECT 0 AS ord, '| # | measurement | result | baseline | ratio | target | met | plan / note |' AS line
     UNION ALL SELECT 0.5, '|---|---|---|---|---|---|---|---|'

@@ -24,6 +24,11 @@ SELECT rbp.register_authority('brighton_hove', 'Brighton & Hove City Council') A
 SELECT rbp.add_support_option('brighton_hove', 'emotional', 'Your allocated social worker', 'Through the number on your leaflet', true, 1),
        rbp.add_support_option('brighton_hove', 'practical', 'Family Hub drop-in', 'Any weekday, 9am to 5pm', false, 2),
        rbp.add_support_option('brighton_hove', 'emotional', 'Parent peer support line', '0800 000 000, evenings', false, 3);
+-- The administrator maps the case system, QA and report-writer logins to the authorities they serve
+-- (chapter 25 shows what an unmapped or wrongly mapped login can do: nothing).
+SELECT rbp.map_login('demo_case_system', 'case_system', 'brighton_hove'),
+       rbp.map_login('demo_case_system', 'case_system', 'east_sussex'),
+       rbp.map_login('demo_qa_bh', 'qa', 'brighton_hove');
 RESET ROLE;
 
 \echo
@@ -117,7 +122,7 @@ SELECT anonymity, respondent_kind, channel, period, submitted_on, qa_status,
 \echo 'Sam sees nothing yet: QA has not released it.'
 RESET ROLE;
 SET ROLE demo_sam;
-SELECT count(*) AS feedback_visible_to_sam FROM rbp.response;
+SELECT count(*) AS feedback_visible_to_sam FROM rbp.my_feedback();
 RESET ROLE;
 SET ROLE demo_qa_bh;
 SELECT rbp.qa_release(response_id, '2026-03-16') FROM rbp.response WHERE anonymity <> 'anonymous' AND submitted_on < '2026-04-01';
@@ -132,14 +137,15 @@ SELECT r.anonymity, r.submitted_on, w.display_name AS worker, rt.recipient_kind,
  WHERE rt.superseded_on IS NULL ORDER BY r.submitted_on;
 RESET ROLE;
 \echo 'What Sam (the worker) and Priya (the supervisor) each see now:'
+\echo '(staff read through rbp.my_feedback(), rbp.my_inbox() and rbp.my_answers(); worker-only feedback shows its month, never its day)'
 SET ROLE demo_sam;
-SELECT 'Sam' AS seat, anonymity, submitted_on, (SELECT count(*) FROM rbp.answer a WHERE a.response_id = r.response_id) AS answers
-  FROM rbp.response r ORDER BY submitted_on;
+SELECT 'Sam' AS seat, anonymity, period, submitted_on, (SELECT count(*) FROM rbp.my_answers() a WHERE a.response_id = f.response_id) AS answers
+  FROM rbp.my_feedback() f ORDER BY period;
 RESET ROLE;
 SET ROLE demo_priya;
-SELECT 'Priya' AS seat, anonymity, submitted_on, q.code, a.score, rbp.likert_label(a.score) AS label
-  FROM rbp.response r JOIN rbp.answer a USING (response_id) JOIN rbp.question q USING (question_id)
- WHERE a.score IS NOT NULL ORDER BY submitted_on, q.position;
+SELECT 'Priya' AS seat, i.anonymity, i.period, i.submitted_on, a.question, a.score, rbp.likert_label(a.score) AS label
+  FROM rbp.my_inbox() i JOIN rbp.my_answers() a USING (response_id)
+ WHERE a.score IS NOT NULL ORDER BY i.period, a.question;
 RESET ROLE;
 
 \echo
@@ -157,8 +163,8 @@ RESET ROLE;
 \echo '== Olu records the supervision review: good practice celebrated =='
 SET ROLE demo_olu;
 SELECT rbp.record_supervision_review(response_id, true, '{}', 'Shared with the team meeting.', '2026-06-10')
-  FROM rbp.response WHERE anonymity = 'named' AND submitted_on = '2026-03-10';
-SELECT r.submitted_on, v.celebrated, v.support_offered, v.notes FROM rbp.supervision_review v JOIN rbp.response r USING (response_id);
+  FROM rbp.my_inbox() WHERE anonymity = 'named' AND submitted_on = '2026-03-10';
+SELECT submitted_on, reviewed_on, celebrated, support_offered FROM rbp.my_inbox() ORDER BY period;
 RESET ROLE;
 
 \echo

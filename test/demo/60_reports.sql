@@ -55,10 +55,33 @@ SET client_min_messages = warning;
 \echo 'The record of what was published (one row per period; readable by the administrator and QA):'
 SELECT a.code AS authority, p.period_kind, p.period_start, p.status, p.cells, p.hidden_cells, p.unresolved
   FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id) ORDER BY 1, 3;
+RESET ROLE;
+\echo 'The audit re-run on what was published for Q2 (every relation a reader knows, all at once):'
+BEGIN;
+SELECT rbp.report_load_model(authority_id, 'quarter', '2026-04-01', true, rbp.suppression_threshold()) AS model_loaded
+  FROM rbp.authority WHERE code = 'brighton_hove';
+WITH rel AS (SELECT rel_key, dense_rank() OVER (ORDER BY rel_key)::int AS rel_no, bool_and(eq) OVER (PARTITION BY rel_key) AS eq,
+                    var_no, coef FROM pg_temp.report_run_term),
+     v AS (SELECT array_agg(value ORDER BY var_no) AS value, array_agg(hidden ORDER BY var_no) AS hidden,
+                  array_agg(frozen ORDER BY var_no) AS frozen, array_agg(lower ORDER BY var_no) AS lower,
+                  array_agg(owner ORDER BY var_no) AS owner FROM pg_temp.report_run_var),
+     t AS (SELECT array_agg(rel_no ORDER BY rel_no, var_no) AS rel, array_agg(var_no ORDER BY rel_no, var_no) AS var,
+                  array_agg(coef ORDER BY rel_no, var_no) AS coef FROM rel),
+     r AS (SELECT array_agg(y.eq ORDER BY rel_no) AS eq FROM (SELECT DISTINCT rel_no, eq FROM rel) y),
+     b AS (SELECT rbp.report_bounds(v.value, v.hidden, v.frozen, v.lower, v.owner, t.rel, t.var, t.coef, r.eq) AS b FROM v, t, r)
+SELECT count(*) FILTER (WHERE x.hidden AND x.demand) AS suppressed_counts,
+       (SELECT count(*) FROM pg_temp.report_run_term) AS relation_terms,
+       min(coalesce(b.b[x.var_no][2], 1000000) - b.b[x.var_no][1] + 1) FILTER (WHERE x.hidden AND x.demand)
+           AS fewest_values_a_reader_can_narrow_one_to
+  FROM pg_temp.report_run_var x, b;
+COMMIT;
+SET ROLE demo_admin;
 \echo 'A future day is refused:'
 \set ON_ERROR_STOP 0
 CALL rbp.publish_reports(current_date + 1);
 \set ON_ERROR_STOP 1
+-- The report writer serves Brighton & Hove only: an administrator maps it (unmapped, it reads nothing).
+SELECT rbp.map_login('demo_reporter', 'report_writer', 'brighton_hove');
 RESET ROLE;
 
 \echo

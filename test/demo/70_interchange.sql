@@ -12,6 +12,7 @@ CREATE ROLE demo_form_cy LOGIN IN ROLE rbp_survey_intake;
 CREATE ROLE demo_qa_cy LOGIN IN ROLE rbp_qa;
 SET ROLE demo_admin;
 SELECT rbp.register_authority('ceredigion', 'Cyngor Sir Ceredigion County Council') AS ceredigion;
+SELECT rbp.map_login('demo_case_cy', 'case_system', 'ceredigion'), rbp.map_login('demo_qa_cy', 'qa', 'ceredigion');
 SELECT rbp.add_support_option('ceredigion', 'emotional', 'Meic helpline', '080880 23456, 8am to midnight', false, 1) AS meic \gset
 SELECT rbp.set_support_option_translation(:meic, 'cy', 'Llinell gymorth Meic', '080880 23456, 8yb tan hanner nos');
 -- A complete Welsh version of the children's dials (illustrative Welsh: a council uses its own checked translation).

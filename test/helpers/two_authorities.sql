@@ -5,7 +5,7 @@
 --        B has no supervisor, team1 is managed by M; QA officer QN.
 --        families F1 (parent P1, young person YP1), F2 (P2), F3 (P3); F1 and F3 allocated to A, F2 to B.
 -- south: team steam, worker W with neither supervisor nor manager; QA officer QS; family SF1 (SP1).
--- Logins: t_admin, t_case, t_intake, t_report, t_qa_n, t_qa_s, t_worker_a, t_worker_b, t_sup1, t_sup2,
+-- Logins: t_admin, t_case (case system of both), t_case_n (case system of north only), t_intake, t_report, t_qa_n, t_qa_s, t_worker_a, t_worker_b, t_sup1, t_sup2,
 --         t_manager, t_worker_s. Tokens are kept in the temp table tok (who, token).
 SET LOCAL search_path = public, rbp;
 CREATE ROLE t_admin LOGIN IN ROLE rbp_admin;
@@ -23,6 +23,13 @@ CREATE ROLE t_worker_s LOGIN IN ROLE rbp_staff;
 
 SELECT rbp.register_authority('north', 'North Council') \g /dev/null
 SELECT rbp.register_authority('south', 'South Council') \g /dev/null
+-- An administrator maps the case system, QA and report-writer logins to the authorities they serve
+-- (t_case and t_report serve both; t_case_n only north).
+CREATE ROLE t_case_n LOGIN IN ROLE rbp_case_system;
+SELECT rbp.map_login('t_case', 'case_system', 'north'), rbp.map_login('t_case', 'case_system', 'south'),
+       rbp.map_login('t_case_n', 'case_system', 'north'),
+       rbp.map_login('t_report', 'report_writer', 'north'), rbp.map_login('t_report', 'report_writer', 'south'),
+       rbp.map_login('t_qa_n', 'qa', 'north'), rbp.map_login('t_qa_s', 'qa', 'south') \g /dev/null
 SELECT rbp.register_team('north', 'team1', 'Team One') \g /dev/null
 SELECT rbp.register_team('south', 'steam', 'South Team') \g /dev/null
 SELECT rbp.register_staff('north', 'A', 'Worker A', 'team1', 't_worker_a'),

@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(42);
+SELECT plan(40);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -71,8 +71,9 @@ SELECT throws_ok($$ SELECT rbp.submit_response((SELECT token FROM tok WHERE who 
                  '22023', NULL, 'answers that are not a JSON object are refused');
 SELECT throws_ok($$ SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P1'), 'named', '{}', 'online', false, '2026-01-15') $$,
                  '22023', NULL, 'a response dated before its invitation is refused');
-SELECT is_empty($$ SELECT FROM rbp.response $$, 'after the refused submissions no response is stored');
-SELECT is((SELECT count(*)::integer FROM rbp.invitation WHERE used_on IS NOT NULL), 0, 'and no invitation is marked used');
+-- (No check of "nothing stored" here: each refused call ran in throws_ok's savepoint, which
+-- PostgreSQL rolls back whatever the function did, so such a check could not fail. The refused
+-- token is shown to stay usable below: P1 submits with it.)
 
 -- Submission that works ---------------------------------------------------------------------------
 SELECT lives_ok($$ SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P1'), 'named',

@@ -4,10 +4,11 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(53);
+SELECT plan(57);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
+SELECT rbp.add_support_option('north', 'emotional', 'Family Line', '0800 000 000');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P1'), 'named', '{"q2_trust": 4, "q4_impact": "Helped"}', 'online', false, '2026-03-10');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P2'), 'worker_only', '{"q2_trust": 2}', 'online', false, '2026-03-11');
 SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'P3'), 'named', '{"q2_trust": 5}', 'online', false, '2026-04-02');
@@ -23,11 +24,13 @@ GRANT SELECT ON rid TO PUBLIC;
 
 -- Before QA releases anything ------------------------------------------------------------------
 SET LOCAL ROLE t_worker_a;
-SELECT is_empty('SELECT * FROM rbp.response', 'before QA release, the worker sees none of their feedback');
-SELECT is_empty('SELECT * FROM rbp.answer', 'nor any answer');
+SELECT is_empty('SELECT * FROM rbp.my_feedback()', 'before QA release, the worker sees none of their feedback');
+SELECT is_empty('SELECT * FROM rbp.my_answers()', 'nor any answer');
+SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'staff hold no privilege on the response table');
+SELECT throws_ok('SELECT * FROM rbp.route', '42501', NULL, 'nor on routes');
 RESET ROLE;
 SET LOCAL ROLE t_sup1;
-SELECT is_empty('SELECT * FROM rbp.response', 'before QA release, the supervisor sees nothing');
+SELECT is_empty('SELECT * FROM rbp.my_inbox()', 'before QA release, the supervisor sees nothing routed to them');
 RESET ROLE;
 SET LOCAL ROLE t_qa_n;
 SELECT results_eq('SELECT submitted_on FROM rbp.response ORDER BY 1',
@@ -52,9 +55,9 @@ RESET ROLE;
 
 -- After release: worker and supervisor ---------------------------------------------------------
 SET LOCAL ROLE t_worker_a;
-SELECT results_eq('SELECT submitted_on, anonymity::text FROM rbp.response', $$ VALUES ('2026-03-10'::date, 'named') $$,
+SELECT results_eq('SELECT submitted_on, anonymity::text FROM rbp.my_feedback()', $$ VALUES ('2026-03-10'::date, 'named') $$,
                   'worker A sees the released feedback about them, not the held one');
-SELECT results_eq('SELECT free_text FROM rbp.answer WHERE free_text IS NOT NULL', $$ VALUES ('Helped') $$, 'and its answers');
+SELECT results_eq('SELECT free_text FROM rbp.my_answers() WHERE free_text IS NOT NULL', $$ VALUES ('Helped') $$, 'and its answers');
 SELECT throws_ok('SELECT * FROM rbp.respondent', '42501', NULL, 'a worker cannot read the families table');
 SELECT throws_ok('SELECT * FROM rbp.invitation', '42501', NULL, 'nor invitations');
 SELECT throws_ok('SELECT * FROM rbp.anonymous_holding', '42501', NULL, 'nor held anonymous responses');
@@ -65,30 +68,32 @@ SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM
                  'a worker cannot review their own feedback');
 RESET ROLE;
 SET LOCAL ROLE t_worker_b;
-SELECT results_eq('SELECT submitted_on, period, anonymity::text, respondent_id FROM rbp.response', $$ VALUES (NULL::date, '2026-03-01'::date, 'worker_only', NULL::integer) $$,
-                  'worker B sees the worker-only feedback about them, without a family or a date (only its batch''s month)');
+SELECT results_eq('SELECT submitted_on, released_on, anonymity::text, period FROM rbp.my_feedback()', $$ VALUES (NULL::date, NULL::date, 'worker_only', '2026-03-01'::date) $$,
+                  'worker B sees the worker-only feedback about them, with its month but no exact date');
 RESET ROLE;
 SET LOCAL ROLE t_sup1;
-SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-10'::date) $$, 'S1 sees what is routed to them');
-SELECT is((SELECT count(*)::integer FROM rbp.route), 1, 'and only their own current route');
+SELECT results_eq('SELECT submitted_on FROM rbp.my_inbox()', $$ VALUES ('2026-03-10'::date) $$, 'S1 sees what is routed to them');
+SELECT is_empty('SELECT * FROM rbp.my_feedback()', 'and nothing is about them');
 RESET ROLE;
 SET LOCAL ROLE t_manager;
-SELECT results_eq('SELECT anonymity::text FROM rbp.response', $$ VALUES ('worker_only') $$, 'the team manager sees B''s item routed to them');
+SELECT results_eq('SELECT worker_id, anonymity::text FROM rbp.my_inbox()', $$ VALUES ((SELECT staff_id FROM rbp.staff WHERE staff_ref = 'B'), 'worker_only') $$, 'the team manager sees B''s item routed to them');
+SELECT results_eq('SELECT submitted_on, released_on, routed_on FROM rbp.my_inbox()', $$ VALUES (NULL::date, NULL::date, NULL::date) $$,
+                  'but not the day it was submitted, released or routed');
 RESET ROLE;
 SET LOCAL ROLE t_sup2;
-SELECT is_empty('SELECT * FROM rbp.response', 'S2 sees nothing: the held item is not released');
+SELECT is_empty('SELECT * FROM rbp.my_inbox()', 'S2 sees nothing: the held item is not released');
 RESET ROLE;
 SET LOCAL ROLE t_worker_s;
-SELECT is_empty('SELECT * FROM rbp.response', 'south''s worker sees nothing unreleased');
+SELECT is_empty('SELECT * FROM rbp.my_feedback()', 'south''s worker sees nothing unreleased');
 RESET ROLE;
 
 -- Supervision moves: the old supervisor loses sight of open items ------------------------------
 SELECT rbp.reroute_open_feedback('2026-04-01');
 SET LOCAL ROLE t_sup1;
-SELECT is_empty('SELECT * FROM rbp.response', 'after the item followed A to S2, S1 no longer sees it');
+SELECT is_empty('SELECT * FROM rbp.my_inbox()', 'after the item followed A to S2, S1 no longer sees it');
 RESET ROLE;
 SET LOCAL ROLE t_sup2;
-SELECT results_eq('SELECT submitted_on FROM rbp.response', $$ VALUES ('2026-03-10'::date) $$, 'S2 sees it now');
+SELECT results_eq('SELECT submitted_on FROM rbp.my_inbox()', $$ VALUES ('2026-03-10'::date) $$, 'S2 sees it now');
 RESET ROLE;
 
 -- The other seats read no table at all ---------------------------------------------------------
@@ -112,7 +117,8 @@ SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'survey intake can
 SELECT throws_ok($$ SELECT rbp.issue_invitation('north', 'I1', 'P1', 'link') $$, '42501', NULL, 'nor issue invitations');
 SELECT throws_ok($$ SELECT rbp.register_team('north', 'x', 'x') $$, '42501', NULL, 'nor register anything');
 SELECT ok((SELECT count(*) FROM rbp.glossary() WHERE term = 'trust') = 1, 'survey intake reads the glossary');
-SELECT ok((SELECT count(*) FROM rbp.support_options('north')) = 0, 'and the support options of an authority');
+SELECT results_eq($$SELECT title FROM rbp.support_options('north')$$, $$VALUES ('Family Line')$$, 'and the support options of an authority');
+SELECT is_empty($$SELECT title FROM rbp.support_options('south')$$, 'only that authority''s: south''s list is empty although north''s is not');
 RESET ROLE;
 SET LOCAL ROLE t_admin;
 SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 'the administrator reads no feedback');

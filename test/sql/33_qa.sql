@@ -4,7 +4,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(24);
+SELECT plan(25);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -35,11 +35,13 @@ SELECT results_eq($$ SELECT qa_status::text, escalated, qa_note FROM rbp.respons
                   $$ VALUES ('held', true, 'Safeguarding: mentions a risk at home') $$, 'the hold is recorded');
 RESET ROLE;
 UPDATE rbp.authority SET auto_release_after_days = 0 WHERE code = 'north';
-SELECT rbp.release_due_feedback('2026-12-31');
+SELECT rbp.release_due_feedback(current_date);
 SELECT is((SELECT qa_status::text FROM rbp.response JOIN rid USING (response_id) WHERE worker = 'B'), 'held',
           'automatic release never releases a held item');
+SELECT throws_ok($$ SELECT rbp.release_due_feedback(current_date + 1) $$, '22023', NULL,
+                 'automatic release as of a day after today is refused (22023)');
 SET LOCAL ROLE t_worker_b;
-SELECT is_empty('SELECT * FROM rbp.response', 'the worker does not see the held item');
+SELECT is_empty('SELECT * FROM rbp.my_feedback()', 'the worker does not see the held item');
 RESET ROLE;
 
 -- Withdrawing a name: the response is re-keyed (held, released in a later batch under a fresh id).

@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(96);
+SELECT plan(97);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -317,7 +317,8 @@ SELECT throws_ok('EXPLAIN SELECT * FROM rbp.response', '42501', NULL, 't_admin: 
 RESET ROLE;
 
 SET ROLE t_staff;
-SELECT is_empty($$SELECT FROM rbp.response WHERE anonymity = 'anonymous'$$, 't_staff: a worker sees no anonymous response at all');
+SELECT throws_ok($$SELECT FROM rbp.response WHERE anonymity = 'anonymous'$$, '42501', NULL, 't_staff: a worker reads no response table at all (only rbp.my_feedback() and rbp.my_inbox())');
+SELECT is_empty($$SELECT FROM rbp.my_feedback() WHERE anonymity = 'anonymous'$$, 't_staff: a worker sees no anonymous response at all');
 RESET ROLE;
 SET ROLE t_admin;
 SELECT throws_ok('SELECT * FROM rbp.response', '42501', NULL, 't_admin: cannot read responses at all');

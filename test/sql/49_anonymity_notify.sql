@@ -10,7 +10,7 @@ DROP DATABASE IF EXISTS rbp_notify_test;
 CREATE DATABASE rbp_notify_test;
 CREATE EXTENSION IF NOT EXISTS dblink;
 DROP ROLE IF EXISTS rbp_nt_qa;
-CREATE ROLE rbp_nt_qa NOLOGIN;
+CREATE ROLE rbp_nt_qa LOGIN;
 RESET client_min_messages;
 SET search_path = public;
 SELECT plan(16);
@@ -30,6 +30,7 @@ SELECT dblink_exec('work', $setup$
         PERFORM rbp.register_staff('a1', 'SW1', 'Worker One', 'north');
         PERFORM rbp.register_staff('a1', 'SW2', 'Worker Two', 'north');
         PERFORM rbp.register_staff('a1', 'QA1', 'Quality Assurance', NULL, 'rbp_nt_qa', true);
+        PERFORM rbp.map_login('rbp_nt_qa', 'qa', 'a1');
         PERFORM rbp.register_respondent('a1', 'F' || i, 'P' || i, 'parent'), rbp.open_involvement('a1', 'INV' || i, 'F' || i, 'north', '2026-01-05'),
                 rbp.allocate_worker('a1', 'INV' || i, CASE WHEN i % 2 = 1 THEN 'SW1' ELSE 'SW2' END, '2026-01-05')
            FROM generate_series(1, 18) AS i;
@@ -149,8 +150,16 @@ SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x
 -- are flushed when a transaction ends; pg_stat_force_next_flush() makes that immediate): the
 -- counters of rbp.response do not move; those of the holding area do, which is the documented
 -- residual risk `table_activity_counters` of rbp.privacy_check().
+-- Counters are flushed at most once a second: flush the work session's pending ones now (the flush
+-- happens before the session answers), and wait until sessions a and b, which flush theirs when they
+-- exit, are gone (no fixed sleep), so that "before" holds every earlier insert.
 SELECT x FROM dblink('work', $$SELECT pg_stat_force_next_flush()::text$$) AS t(x text) \gset
-SELECT pg_sleep(1.5) AS slept \gset
+DO $$ BEGIN
+    WHILE (SELECT count(*) FROM pg_stat_activity WHERE datname = 'rbp_notify_test') > 2 LOOP
+        PERFORM pg_sleep(0.05);
+        PERFORM pg_stat_clear_snapshot();
+    END LOOP;
+END $$;
 CREATE TEMP TABLE counters_before AS
 SELECT * FROM dblink('listener', $$SELECT relname::text, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = 'rbp'
                                    AND relname IN ('response', 'answer', 'anonymous_holding')$$) AS t(relname text, n_tup_ins bigint);

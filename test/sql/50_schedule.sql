@@ -20,6 +20,8 @@ SELECT rbp.register_authority('ta', 'Test Authority'), rbp.register_authority('t
 SELECT rbp.register_team('ta', 't1', 'Team 1'), rbp.register_team('ta', 't2', 'Team 2') \g /dev/null
 SELECT rbp.register_staff('ta', 'QA1', 'QA officer', NULL, 't50_qa', true),
        rbp.register_staff('tb', 'QB1', 'QA officer of the other authority', NULL, 't50_qa_other', true) \g /dev/null
+SELECT rbp.map_login('t50_qa', 'qa', 'ta'), rbp.map_login('t50_qa_other', 'qa', 'tb'),
+       rbp.map_login('t50_case', 'case_system', 'ta'), rbp.map_login('t50_case', 'case_system', 'tb') \g /dev/null
 
 -- A schedule's state, by references.
 CREATE FUNCTION pg_temp.sched(p_inv text, p_resp text, p_on date DEFAULT '2024-01-01')

@@ -9,12 +9,12 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(48);
+SELECT plan(56);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
 
-CREATE ROLE test_report_writer IN ROLE rbp_report_writer;
+CREATE ROLE test_report_writer LOGIN IN ROLE rbp_report_writer;
 CREATE ROLE test_admin IN ROLE rbp_admin;
 
 -- A second authority whose feedback starts in May: its quarters and its year are published too.
@@ -27,6 +27,20 @@ INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel,
 SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
        'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
+-- The report writer serves every authority of the suite (an administrator's mapping; unmapped, it reads nothing).
+SELECT rbp.map_login('test_report_writer', 'report_writer', code) FROM rbp.authority \g /dev/null
+
+-- The suppression core on a model small enough to read: team = a + b, shown 10, a = 3 suppressed.
+SELECT is(rbp.report_bounds('{10,3,7}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}'),
+          '{{10,10},{3,3},{7,7}}'::bigint[], 'interval propagation: team minus b pins a at 3');
+SELECT is(rbp.report_protect('{10,3,7}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}',
+                             '{t,t,t}', 3, true),
+          '{0,1,1}'::smallint[], 'secondary suppression hides the smaller of b and the team');
+SELECT is(rbp.report_protect('{10,3,7}', '{f,t,f}', '{t,f,t}', '{1,1,1}', '{0,0,0}', '{1,1,1}', '{1,2,3}', '{-1,1,1}', '{t}',
+                             '{t,t,t}', 3, true),
+          '{0,2,0}'::smallint[], 'with team and b published earlier (frozen), a is reported as unprotectable');
+SELECT throws_ok($$SELECT rbp.report_protect('{1}', '{t}', '{f}', '{1}', '{0}', '{1}', '{1}', '{2}', '{t}', '{t}', 3, true)$$,
+                 '22023', NULL, 'a malformed model is refused');
 
 -- Arguments refused before anything is published.
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows(current_date + 1)$$, '22023', NULL,
@@ -128,9 +142,11 @@ SELECT isnt_empty($$SELECT FROM rbp.report_scores WHERE question IS NOT NULL AND
 SELECT is_empty($$SELECT FROM rbp.report_points WHERE share_pct IS NOT NULL AND suppressed$$,
                 'no share of a suppressed point');
 SELECT is_empty($$SELECT FROM rbp.report_scores WHERE level = 'worker' AND period <> 'quarter'
-                  UNION ALL SELECT FROM rbp.report_scores WHERE period = 'month' AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_scores WHERE period IN ('month', 'year') AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_responses WHERE period IN ('month', 'year') AND level <> 'authority'
+                  UNION ALL SELECT FROM rbp.report_themes WHERE period IN ('month', 'year') AND level <> 'authority'
                   UNION ALL SELECT FROM rbp.report_scores WHERE respondent_kind IS NOT NULL AND level <> 'authority'$$,
-                'workers by quarter only, months and respondent kinds at authority level only');
+                'teams and workers by quarter only; months, years and respondent kinds at authority level only');
 SELECT is_empty($$SELECT FROM rbp.report_themes WHERE level NOT IN ('authority', 'team')$$, 'QA themes are never reported per worker');
 
 -- Unanimity: the unanimous team answered 5 to everything; under its visible total, no worker's
@@ -170,6 +186,17 @@ SELECT is_empty($$
     'the report writer can execute no function of the extension that returns rows');
 SELECT throws_ok($$SELECT rbp.set_suppression_threshold(1)$$, '42501', NULL, 'the report writer cannot change the threshold');
 SELECT is((SELECT count(*)::int FROM pg_stats WHERE schemaname = 'rbp'), 0, 'pg_stats shows the report writer no column of the extension');
+-- EXPLAIN ANALYZE counts rows: what it reads for a view are published cells only.
+CREATE TEMP TABLE plan_json (view text, p jsonb);
+DO $$
+DECLARE v text; j json;
+BEGIN
+    FOREACH v IN ARRAY ARRAY['report_scores', 'report_points', 'report_responses', 'report_themes'] LOOP
+        EXECUTE format('EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM rbp.%I', v) INTO j;
+        INSERT INTO plan_json VALUES (v, j::jsonb);
+    END LOOP;
+END
+$$;
 RESET ROLE;
 
 -- The administrator reads the record of what was published (no feedback values).
@@ -191,6 +218,14 @@ SELECT results_eq($$SELECT question, wording IS NOT NULL, scale_points, point_la
                      ORDER BY position$$,
                   'report_statements: every scored statement with its wording and point labels');
 -- Never-published parts are not in the table the views read (so no plan counts them).
+SELECT is_empty($$
+    SELECT j.view FROM plan_json j, jsonb_path_query(j.p, 'strict $.**?(exists(@."Relation Name"))') n
+     GROUP BY j.view
+    HAVING bool_or(n ->> 'Relation Name' = 'report_unpublished')
+        OR sum(CASE WHEN n ->> 'Relation Name' = 'report_cell'
+                    THEN ((n ->> 'Actual Rows')::bigint + coalesce((n ->> 'Rows Removed by Filter')::bigint, 0))
+                         * (n ->> 'Actual Loops')::bigint END) > (SELECT count(*) FROM rbp.report_cell)$$,
+    'EXPLAIN ANALYZE of each view, as the report writer, reads published cells only');
 SELECT is((SELECT count(*)::int FROM rbp.report_cell WHERE level NOT IN ('authority', 'team', 'worker')), 0,
           'report_cell holds published cells only');
 SELECT isnt_empty($$SELECT FROM rbp.report_unpublished$$, 'the unpublished parts are kept apart, for later audits');
@@ -230,6 +265,27 @@ SELECT is((SELECT count(*)::int FROM rbp.publish_reports_rows('2026-01-01')), 0,
 SELECT results_eq($$SELECT * FROM rbp.report_scores WHERE period_start = '2025-01-01' ORDER BY 1,2,3,5,7,8,11,12,13$$,
                   $$SELECT * FROM before ORDER BY 1,2,3,5,7,8,11,12,13$$,
                   'a published quarter is not recomputed after a response leaves it');
+
+-- A period that cannot be protected is refused: quarters published (by a test hook) with primary
+-- suppression only leave a small worker pinned, which nothing in their year can unpin.
+INSERT INTO rbp.authority (code, name) VALUES ('ref_la', 'Refused Authority');
+INSERT INTO rbp.team (authority_id, code, name) SELECT authority_id, 'rt', 'Refused team' FROM rbp.authority WHERE code = 'ref_la';
+INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
+SELECT authority_id, w, 'Refused worker ' || w, team_id FROM rbp.team, unnest(ARRAY['RW1', 'RW2']) w WHERE code = 'rt';
+INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id, qa_status)
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
+       'parent', 'online', 'worker_only', '2025-02-01', s.team_id, s.staff_id, 'released'
+  FROM rbp.staff s CROSS JOIN LATERAL generate_series(1, CASE s.staff_ref WHEN 'RW1' THEN 3 ELSE 10 END) k
+ WHERE s.staff_ref IN ('RW1', 'RW2');
+SELECT rbp.report_publish_period(authority_id, 'quarter', q::date, '2026-01-01', false)
+  FROM rbp.authority, generate_series('2025-01-01'::date, '2025-10-01', interval '3 months') q WHERE code = 'ref_la';
+SELECT results_eq($$SELECT period_kind, status FROM rbp.publish_reports_rows('2026-01-01', 'ref_la')$$,
+                  $$VALUES ('year', 'refused')$$,
+                  'the year over quarters that leave a count pinned is refused (with a WARNING), not published');
+SELECT isnt_empty($$SELECT FROM rbp.report_unprotected u JOIN rbp.authority a USING (authority_id) WHERE a.code = 'ref_la'$$,
+                  'and the counts it could not protect are recorded for the administrator');
+SELECT is_empty($$SELECT FROM rbp.report_cell c JOIN rbp.authority a USING (authority_id) WHERE a.code = 'ref_la' AND c.period_kind = 'year'$$,
+                'nothing of the refused year is shown');
 
 SELECT * FROM finish();
 ROLLBACK;

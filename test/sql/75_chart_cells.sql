@@ -13,7 +13,8 @@ RESET client_min_messages;
 SELECT plan(8);
 \ir ../helpers/pgtap_roles.sql
 \ir ../fixtures/reports_fixture.sql
-CREATE ROLE t_chart_writer IN ROLE rbp_report_writer;
+CREATE ROLE t_chart_writer LOGIN IN ROLE rbp_report_writer;
+SELECT rbp.map_login('t_chart_writer', 'report_writer', 'test_la') \g /dev/null  -- an administrator's mapping
 CREATE ROLE t_chart_intake IN ROLE rbp_survey_intake;
 SET client_min_messages = warning;
 SELECT count(*) > 0 AS published FROM rbp.publish_reports_rows('2026-01-01', 'test_la') \gset

@@ -22,6 +22,7 @@ $node->safe_psql('postgres', q{
     SELECT rbp.register_team('north', 't1', 'Team');
     SELECT rbp.register_staff('north', 'A', 'Worker A', 't1'), rbp.register_staff('north', 'S', 'Supervisor', 't1'),
            rbp.register_staff('north', 'Q', 'QA', NULL, 'qa_login', true);
+    SELECT rbp.map_login('qa_login', 'qa', 'north');
     SELECT rbp.register_supervision('north', 'A', 'S', '2026-01-01');
     SELECT rbp.register_respondent('north', 'F1', 'P1', 'parent'), rbp.register_respondent('north', 'F1', 'P2', 'parent');
     SELECT rbp.open_involvement('north', 'I1', 'F1', 't1', '2026-01-05');

@@ -278,7 +278,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id
             UNION ALL
-            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = p_kind
+            SELECT CASE WHEN c.team_id IS NULL THEN 'no_team' ELSE 'team' END, c.team_id, NULL WHERE c.pkind = 'quarter'
             UNION ALL
             SELECT CASE WHEN c.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, c.team_id, c.worker_id
              WHERE c.team_id IS NOT NULL AND c.pkind = 'quarter'
@@ -320,7 +320,7 @@ BEGIN
          CROSS JOIN LATERAL (
             SELECT 'authority' AS level, NULL::integer AS team_id, NULL::integer AS worker_id, NULL::rbp.respondent_kind AS kind
             UNION ALL SELECT 'authority', NULL, NULL, i.kind WHERE p.pkind = p_kind
-            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = p_kind
+            UNION ALL SELECT 'team', i.team_id, NULL, NULL WHERE p.pkind = 'quarter'
             UNION ALL SELECT CASE WHEN i.worker_id IS NULL THEN 'no_worker' ELSE 'worker' END, i.team_id, i.worker_id, NULL
                        WHERE p.pkind = 'quarter'
          ) e(level, team_id, worker_id, kind)
@@ -713,6 +713,7 @@ CREATE FUNCTION rbp.report_due_quarters(p_as_of date, p_authority_id integer)
                             a.year_start_month) AS first) f
      CROSS JOIN LATERAL generate_series(f.first, p_as_of - interval '3 months', interval '3 months') q
      WHERE (p_authority_id IS NULL OR a.authority_id = p_authority_id)
+       AND rbp.may_act_for(a.authority_id, 'qa')
        AND NOT EXISTS (SELECT FROM rbp.report_publication p
                         WHERE p.authority_id = a.authority_id AND p.period_kind = 'quarter' AND p.period_start = q::date)
      ORDER BY a.authority_id, q
@@ -731,7 +732,8 @@ CREATE FUNCTION rbp.report_due_years(p_authority_id integer)
       FROM (SELECT p.authority_id, rbp.report_year_start(p.period_start, a.year_start_month) AS year_start
               FROM rbp.report_publication p JOIN rbp.authority a USING (authority_id)
              WHERE p.period_kind = 'quarter' AND p.status = 'published'
-               AND (p_authority_id IS NULL OR p.authority_id = p_authority_id)) q
+               AND (p_authority_id IS NULL OR p.authority_id = p_authority_id)
+               AND rbp.may_act_for(p.authority_id, 'qa')) q
      WHERE NOT EXISTS (SELECT FROM rbp.report_publication y
                         WHERE y.authority_id = q.authority_id AND y.period_kind = 'year' AND y.period_start = q.year_start)
      GROUP BY q.authority_id, q.year_start
@@ -762,6 +764,11 @@ BEGIN
             RAISE EXCEPTION 'no authority with code %', p_authority USING ERRCODE = '22023',
                   HINT = 'Pass the authority''s code (rbp.authority.code), or NULL for every authority.';
         END IF;
+        -- who may act for an authority: QA the authorities an administrator mapped it to
+        IF NOT rbp.may_act_for(v_id, 'qa') THEN
+            RAISE EXCEPTION 'only QA of authority % (or an administrator) publishes its reports', p_authority
+                  USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     RETURN v_id;
 END
@@ -785,6 +792,9 @@ DECLARE
 BEGIN
     SELECT code, year_start_month INTO v_code, v_ysm FROM rbp.authority WHERE authority_id = p_authority_id;
     PERFORM rbp.report_check_publish(p_as_of, v_code);
+    IF v_code IS NULL THEN
+        RAISE EXCEPTION 'no authority %', p_authority_id USING ERRCODE = '22023';
+    END IF;
     IF p_kind NOT IN ('quarter', 'year') OR p_start IS NULL OR v_code IS NULL
        OR p_start <> (CASE p_kind WHEN 'year' THEN rbp.report_year_start(p_start, v_ysm) ELSE date_trunc('quarter', p_start)::date END)
        OR (p_start + (CASE p_kind WHEN 'year' THEN interval '1 year' ELSE interval '3 months' END))::date > p_as_of THEN
@@ -882,12 +892,26 @@ GRANT EXECUTE ON FUNCTION rbp.publish_reports_rows(date, text) TO rbp_admin, rbp
 -- caller's own functions in WHERE from running before the views' filters.
 
 -- Which authorities' reports the current reader may see: the one place the views filter by
--- authority (every report writer sees every authority until access control scopes them).
+-- authority. A report writer sees the authorities an administrator mapped its login to
+-- (rbp.map_login(login, 'report_writer', authority)); an administrator every authority (the rule
+-- "who may act for an authority", rbp.acting_scope). The views call rbp.report_authorities() in a
+-- sub-select, evaluated once per query (an InitPlan), never once per row.
+CREATE FUNCTION rbp.report_authorities() RETURNS integer[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$ BEGIN
+    RETURN coalesce(rbp.acting_scope('report_writer'), ARRAY(SELECT authority_id FROM rbp.authority));
+END $$;
+COMMENT ON FUNCTION rbp.report_authorities() IS
+    'The authorities whose published reports the caller may see: those its login is mapped to as report writer (every authority for administrators)';
+REVOKE ALL ON FUNCTION rbp.report_authorities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.report_authorities() TO rbp_report_writer;
+
 CREATE FUNCTION rbp.report_authority_visible(p_authority_id integer) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN true;
+    RETURN coalesce(p_authority_id = ANY (rbp.report_authorities()), false);
 COMMENT ON FUNCTION rbp.report_authority_visible(integer) IS
-    'Whether the current reader may see the published reports of this authority: the only authority filter of the report views (true for every report writer unless access control scopes them)';
+    'Whether the current reader may see the published reports of this authority (rbp.report_authorities(); the views use that list directly, once per query)';
 GRANT EXECUTE ON FUNCTION rbp.report_authority_visible(integer) TO rbp_report_writer;
 
 CREATE VIEW rbp.report_scores WITH (security_barrier) AS
@@ -918,9 +942,9 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
- WHERE c.topic = 'scores' AND rbp.report_authority_visible(c.authority_id);
+ WHERE c.topic = 'scores' AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_scores IS
-    'Published scores by authority, team and worker, quarter and reporting year (months: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
+    'Published scores by authority, team and worker and quarter (months and reporting years: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
 COMMENT ON COLUMN rbp.report_scores.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_scores.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
@@ -962,7 +986,7 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT u.hidden, u.point::integer AS point FROM unnest(c.points_hidden) WITH ORDINALITY u(hidden, point)) p
  WHERE c.topic = 'scores' AND c.method = 2 AND c.points_hidden IS NOT NULL
-   AND rbp.report_authority_visible(c.authority_id);
+   AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_points IS
     'Published answers of each statement at each point of its scale, by authority, team, worker and period, with their share of the statement''s respondents: the data of a diverging stacked bar chart; c and NULL where suppressed';
 COMMENT ON COLUMN rbp.report_points.point IS 'The point of the scale, 1 (strongly disagree) to the number of points';
@@ -1024,9 +1048,9 @@ SELECT a.code AS authority,
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = k.worker_id
- WHERE rbp.report_authority_visible(k.authority_id);
+ WHERE k.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_responses IS
-    'Published counts of people who responded, invitations issued and response rates by authority, team and worker, quarter and reporting year (months: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
+    'Published counts of people who responded, invitations issued and response rates by authority, team and worker and quarter (months and reporting years: authority only), and respondent kind (NULL: all; kinds at authority level only); c where suppressed';
 COMMENT ON COLUMN rbp.report_responses.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_responses.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_responses.responses IS
@@ -1056,9 +1080,9 @@ SELECT a.code AS authority,
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.theme th USING (theme_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
- WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND rbp.report_authority_visible(c.authority_id);
+ WHERE c.topic = 'themes' AND c.level IN ('authority', 'team') AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_themes IS
-    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker), quarter and reporting year (months: authority only); c where suppressed';
+    'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker) and quarter (months and reporting years: authority only); c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';
 COMMENT ON COLUMN rbp.report_themes.fy_label IS 'Label in the authority''s reporting year: 2026-27 Q1, 2026-27 M01, 2026-27';
 COMMENT ON COLUMN rbp.report_themes.responses IS 'People whose response was tagged with the theme, or c when suppressed';

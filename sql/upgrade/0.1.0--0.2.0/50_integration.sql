@@ -134,7 +134,7 @@ CREATE OR REPLACE FUNCTION rbp.register_supervision(p_authority text, p_worker_r
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
     v_supervisor integer := rbp.staff_id_of(v_authority, p_supervisor_ref);
     v_id integer;
@@ -176,7 +176,7 @@ CREATE OR REPLACE FUNCTION rbp.register_team_manager(p_authority text, p_team te
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_id integer;
 BEGIN
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
@@ -212,7 +212,7 @@ CREATE OR REPLACE FUNCTION rbp.allocate_worker(p_authority text, p_involvement_r
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
     v_inv rbp.involvement;

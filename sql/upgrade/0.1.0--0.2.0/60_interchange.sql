@@ -739,7 +739,7 @@ DECLARE
 BEGIN
     SELECT * INTO v_instrument FROM rbp.instrument WHERE instrument_id = rbp.instrument_id_of(p_instrument, p_version);
     IF p_authority IS NOT NULL THEN
-        SELECT * INTO v_authority FROM rbp.authority WHERE authority_id = rbp.authority_id_of(p_authority);
+        SELECT * INTO v_authority FROM rbp.authority WHERE authority_id = rbp.public_authority_id_of(p_authority);
     END IF;
     v_language := rbp.resolve_language(v_instrument.instrument_id, v_authority.authority_id, p_language);
     SELECT coalesce(t.title, v_instrument.title), coalesce(t.introduction, v_instrument.introduction)
@@ -984,10 +984,10 @@ $$;
 COMMENT ON FUNCTION rbp.submit_fhir_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS
     'Survey intake: submit a completed FHIR R4 QuestionnaireResponse for the invitation''s questionnaire and version, stored by rbp.submit_response (same guarantees and SQLSTATEs)';
 
--- A stored response as a QuestionnaireResponse, read with the caller's own rights (row-level
--- security decides what is visible: QA its authority, staff what was released to them).
+-- A stored response as a QuestionnaireResponse, for a caller who may read it (rbp.readable_response:
+-- QA of its authority, staff it was released to); anyone else gets the error of a missing id.
 CREATE FUNCTION rbp.response_as_fhir(p_response_id uuid, p_language text DEFAULT 'en') RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
@@ -996,7 +996,9 @@ DECLARE
     v_items jsonb;
     v_labels jsonb;
 BEGIN
-    SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
+    IF rbp.readable_response(p_response_id) THEN
+        SELECT * INTO v_response FROM rbp.response WHERE response_id = p_response_id;
+    END IF;
     IF v_response.response_id IS NULL THEN
         RAISE EXCEPTION 'no such response visible to you' USING ERRCODE = 'no_data_found';
     END IF;
@@ -1022,12 +1024,12 @@ BEGIN
         'language', p_language,
         'questionnaire', rbp.fhir_questionnaire_url(v_instrument.code) || '|' || v_instrument.version,
         'status', 'completed',
-        'authored', v_response.submitted_on::text,
+        'authored', CASE WHEN v_response.anonymity = 'named' THEN v_response.submitted_on::text END,
         'item', v_items));
 END
 $$;
 COMMENT ON FUNCTION rbp.response_as_fhir(uuid, text) IS
-    'A stored response you can read (row-level security applies) as a FHIR R4 QuestionnaireResponse; anonymous ones carry no date';
+    'A stored response you may read (rbp.readable_response) as a FHIR R4 QuestionnaireResponse; only named ones carry their date';
 
 REVOKE ALL ON FUNCTION rbp.instrument_as_fhir(text, integer, text, text),
     rbp.submit_fhir_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date),

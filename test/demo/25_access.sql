@@ -1,0 +1,97 @@
+-- make demo, chapter 25: access control — each rule in one place, attacked from the seats that
+-- used to get through (issue 11), and what a role's EXPLAIN ANALYZE shows (issue 18).
+\set ON_ERROR_STOP 1
+\pset border 2
+SET client_min_messages = warning;
+SET search_path = public, rbp;
+
+\echo
+\echo '== 25. Who may act for an authority: logins are mapped by an administrator =='
+CREATE ROLE demo_mosaic_es LOGIN IN ROLE rbp_case_system;     -- East Sussex's case system
+CREATE ROLE demo_unmapped LOGIN IN ROLE rbp_case_system;      -- a login nobody mapped
+CREATE ROLE demo_qa_es LOGIN IN ROLE rbp_qa;                  -- East Sussex's QA
+CREATE ROLE demo_reporter_es LOGIN IN ROLE rbp_report_writer; -- East Sussex's report writer
+SET ROLE demo_admin;
+SELECT rbp.map_login('demo_mosaic_es', 'case_system', 'east_sussex'),
+       rbp.map_login('demo_qa_es', 'qa', 'east_sussex'),
+       rbp.map_login('demo_reporter_es', 'report_writer', 'east_sussex');
+SELECT l.login, l.kind, a.code AS authority FROM rbp.login_authority l JOIN rbp.authority a USING (authority_id) ORDER BY 1, 2, 3;
+RESET ROLE;
+\echo 'East Sussex''s case system registers for East Sussex, and nothing for Brighton & Hove; an unmapped login does nothing:'
+SET ROLE demo_mosaic_es;
+SELECT rbp.register_staff('east_sussex', 'ES-QA1', 'QA (East Sussex)', NULL, 'demo_qa_es', true) AS registered;
+\set ON_ERROR_STOP 0
+SELECT rbp.register_team('brighton_hove', 'sneaky', 'Sneaky team');
+RESET ROLE;
+SET ROLE demo_unmapped;
+SELECT rbp.register_team('east_sussex', 'sneaky', 'Sneaky team');
+SELECT rbp.register_team('no_such_council', 'sneaky', 'Sneaky team');
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo 'East Sussex''s QA sees nothing of Brighton & Hove, neither feedback nor staff:'
+SET ROLE demo_qa_es;
+SELECT (SELECT count(*) FROM rbp.qa_feedback()) AS feedback, (SELECT count(*) FROM rbp.response) AS response_rows,
+       (SELECT count(*) FROM rbp.staff s JOIN rbp.authority a USING (authority_id) WHERE a.code = 'brighton_hove') AS bh_staff;
+RESET ROLE;
+\echo 'East Sussex''s report writer reads no Brighton & Hove cell:'
+SET ROLE demo_reporter_es;
+SELECT count(*) AS brighton_hove_cells FROM rbp.report_responses WHERE authority = 'brighton_hove';
+RESET ROLE;
+
+\echo
+\echo '== Is a person''s login: no group, no superuser, no BYPASSRLS; by OID; re-sends keep what is stored =='
+CREATE ROLE demo_super LOGIN SUPERUSER;
+SET ROLE demo_case_system;
+\set ON_ERROR_STOP 0
+SELECT rbp.register_staff('brighton_hove', 'SW003', 'New worker', 'fst_north', 'rbp_qa');
+SELECT rbp.register_staff('brighton_hove', 'SW003', 'New worker', 'fst_north', 'demo_super');
+\set ON_ERROR_STOP 1
+\echo 'The case system re-sends Sam''s record without login or team: both are kept.'
+SELECT rbp.register_staff('brighton_hove', 'SW001', 'Sam Carter');
+RESET ROLE;
+SELECT staff_ref, display_name, db_role, is_qa FROM rbp.staff WHERE staff_ref = 'SW001';
+DROP ROLE demo_super;
+
+\echo
+\echo '== Who may review an item, and days after today =='
+SELECT response_id AS sam_item FROM rbp.response r JOIN rbp.staff w ON w.staff_id = r.worker_id
+ WHERE w.staff_ref = 'SW001' AND r.qa_status = 'released' ORDER BY r.submitted_on DESC LIMIT 1 \gset
+\echo 'Only the reviewer it is routed to may record the review: East Sussex''s QA, the worker it is about, another worker get the error of a missing id:'
+\set ON_ERROR_STOP 0
+SET ROLE demo_qa_es;
+SELECT rbp.record_supervision_review(:'sam_item', true);
+RESET ROLE;
+SET ROLE demo_sam;
+SELECT rbp.record_supervision_review(:'sam_item', true);
+RESET ROLE;
+SET ROLE demo_jo;
+SELECT rbp.record_supervision_review(:'sam_item', true);
+RESET ROLE;
+\set ON_ERROR_STOP 1
+\echo 'Functions that act as of a day refuse a day after today (22023):'
+SET ROLE demo_case_system;
+\set ON_ERROR_STOP 0
+SELECT rbp.release_due_feedback(current_date + 12);
+\set ON_ERROR_STOP 1
+RESET ROLE;
+SET ROLE demo_admin;
+\set ON_ERROR_STOP 0
+CALL rbp.publish_reports(current_date + 1);
+\set ON_ERROR_STOP 1
+RESET ROLE;
+
+\echo
+\echo '== What a worker reads, and what their EXPLAIN ANALYZE shows: one Function Scan, no other row =='
+SET ROLE demo_sam;
+SELECT anonymity, period, submitted_on, reviewed_on IS NOT NULL AS reviewed FROM rbp.my_feedback() ORDER BY period;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM rbp.my_feedback();
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM rbp.response;
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo 'QA reads its authority through rbp.qa_feedback() and rbp.qa_worker_summary():'
+SET ROLE demo_qa_bh;
+SELECT s.display_name AS worker, w.responses, w.scored_answers, w.mean_score
+  FROM rbp.qa_worker_summary() w JOIN rbp.staff s ON s.staff_id = w.worker_id ORDER BY 1;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM rbp.qa_worker_summary();
+RESET ROLE;
