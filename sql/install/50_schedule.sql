@@ -521,18 +521,31 @@ CREATE FUNCTION rbp.due_invitations(p_as_of date DEFAULT current_date, p_authori
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+DECLARE
+    -- "who may act for an authority": NULL for an administrator (every authority), else the
+    -- authorities this login is mapped to as a case system (none: it sees nothing)
+    v_scope integer[] := rbp.acting_scope('case_system');
+    v_authority integer;
+    -- EXECUTE plans with the actual date, so the planner sees how few rows are due.
+    q constant text := 'SELECT * FROM rbp.due_invitations_query($1, $2) ORDER BY 1, status DESC, due_on, 2, 3, purpose';
 BEGIN
     IF p_as_of IS NULL OR NOT isfinite(p_as_of) THEN
         RAISE EXCEPTION 'the daily question needs a date' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- EXECUTE plans with the actual date, so the planner sees how few rows are due.
-    RETURN QUERY EXECUTE
-        'SELECT * FROM rbp.due_invitations_query($1, $2) ORDER BY 1, status DESC, due_on, 2, 3, purpose'
-        USING p_as_of, CASE WHEN p_authority IS NOT NULL THEN rbp.authority_id_of(p_authority) END;
+    IF p_authority IS NOT NULL THEN
+        RETURN QUERY EXECUTE q USING p_as_of, rbp.authority_id_of(p_authority, 'case_system');
+    ELSIF v_scope IS NULL THEN
+        RETURN QUERY EXECUTE q USING p_as_of, NULL::integer;
+    ELSE
+        -- each authority the login serves, in the order of the list (authority code first)
+        FOR v_authority IN SELECT authority_id FROM rbp.authority WHERE authority_id = ANY (v_scope) ORDER BY code LOOP
+            RETURN QUERY EXECUTE q USING p_as_of, v_authority;
+        END LOOP;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION rbp.due_invitations(date, text) IS
-    'Case system, daily: who is due or overdue an invitation (first, regular, follow-up after closure) or a reminder on a date, with the channel; call rbp.issue_invitation() for the invitations and rbp.record_reminder() for the reminders';
+    'Case system, daily: who is due or overdue an invitation (first, regular, follow-up after closure) or a reminder on a date, with the channel, for the authorities the login serves (one when named); call rbp.issue_invitation() for the invitations and rbp.record_reminder() for the reminders';
 REVOKE ALL ON FUNCTION rbp.due_invitations(date, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.due_invitations(date, text) TO rbp_case_system;
 
@@ -600,8 +613,10 @@ BEGIN
         RAISE EXCEPTION 'a reminder needs an invitation and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT * INTO v_invitation FROM rbp.invitation WHERE invitation_id = p_invitation_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation';
+    -- an invitation of an authority the login does not serve is "unknown": the same error, no dates
+    IF NOT FOUND OR NOT rbp.may_act_for(v_invitation.authority_id, 'case_system') THEN
+        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation',
+              HINT = 'Pass an invitation_id that rbp.due_invitations() listed for an authority this login serves.';
     END IF;
     IF p_sent_on < v_invitation.issued_on OR p_sent_on > v_invitation.expires_on THEN
         RAISE EXCEPTION 'a reminder of invitation % cannot be sent on %: it is valid from % to %', p_invitation_id, p_sent_on,
