@@ -258,7 +258,7 @@ BEGIN
     UPDATE rbp.invitation SET used_on = p_submitted_on WHERE invitation_id = v_invitation.invitation_id;
     v_worker := rbp.worker_on(v_invitation.involvement_id, p_submitted_on);
     PERFORM rbp.count_used_invitation(v_invitation.authority_id, v_worker, v_instrument.instrument_id, v_kind, v_team,
-                                      p_anonymity = 'named');
+                                      p_anonymity);
 
     -- Anonymous and worker-only answers are held; a later transaction releases them in batches
     -- (sql/install/40_anonymous.sql).

@@ -25,7 +25,10 @@
 --   worker_only, per (authority, worker, instrument, respondent kind): released when the worker's
 --     used invitations of that instrument and kind since the group's previous release that no named
 --     response explains number at least k, whatever level they were used at (seen responses were
---     explained: they never count). Released to QA (awaiting QA, then to worker and supervisor as
+--     explained: they never count), counting only those used in an anonymous window of the group in
+--     which some invitation was used worker-only (rbp.worker_only_use: an anonymous batch tells how
+--     many of its window's unexplained invitations were anonymous, so a window where all were is no
+--     hiding place). Released to QA (awaiting QA, then to worker and supervisor as
 --     named feedback is), without submission date or channel, and with the team only when every
 --     row of the batch shares it and at least k of those unexplained invitations do too.
 -- Every batch is written in one statement in an order drawn by rbp.release_permutation() and with
@@ -135,17 +138,50 @@ CREATE TABLE rbp.release_window (
     instrument_id   integer NOT NULL,
     respondent_kind rbp.respondent_kind NOT NULL,
     team_id         integer NOT NULL,
-    explained       boolean NOT NULL
+    explained       boolean NOT NULL,
+    epoch           integer NOT NULL
 );
 COMMENT ON TABLE rbp.release_window IS
     'Internal: one row per used invitation since the last worker-only release of its worker, instrument and respondent kind (team, and whether a named response explains it); no invitation, no level; readable by no role';
 COMMENT ON COLUMN rbp.release_window.worker_id IS 'The worker allocated when the invitation was used, 0 if none';
 COMMENT ON COLUMN rbp.release_window.team_id IS 'The team of the involvement';
 COMMENT ON COLUMN rbp.release_window.explained IS 'True when the invitation was used by a named response (also after a withdrawal: its answers were seen)';
+COMMENT ON COLUMN rbp.release_window.epoch IS 'The anonymous release window (rbp.anonymous_epoch) of its (authority, instrument, kind) the invitation was used in, 0 before the first release';
 REVOKE ALL ON rbp.release_window FROM PUBLIC;
 ALTER TABLE rbp.release_window ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.release_window SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0);
 CREATE INDEX release_window_group ON rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind);
+
+-- The anonymous release windows of each (authority, instrument, kind): epoch n runs from the n-th
+-- anonymous release of the group to the next (epoch 0 has no row). An anonymous batch tells every
+-- reader how many of its window's unexplained invitations were anonymous; when that is all of them,
+-- none of them can be a worker-only response. So a worker-only batch counts only invitations of
+-- epochs in which some invitation of the group was used worker-only (rbp.worker_only_use: one row
+-- per such use, insert-only so that concurrent submissions never wait for each other).
+CREATE TABLE rbp.anonymous_epoch (
+    authority_id    integer NOT NULL,
+    instrument_id   integer NOT NULL,
+    respondent_kind rbp.respondent_kind NOT NULL,
+    epoch           integer NOT NULL,
+    PRIMARY KEY (authority_id, instrument_id, respondent_kind, epoch)
+);
+COMMENT ON TABLE rbp.anonymous_epoch IS
+    'Internal: the anonymous release windows of each (authority, instrument, respondent kind), one row per release; readable by no role';
+COMMENT ON COLUMN rbp.anonymous_epoch.epoch IS 'Number of anonymous releases of the group before this window';
+REVOKE ALL ON rbp.anonymous_epoch FROM PUBLIC;
+ALTER TABLE rbp.anonymous_epoch ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE rbp.worker_only_use (
+    authority_id    integer NOT NULL,
+    instrument_id   integer NOT NULL,
+    respondent_kind rbp.respondent_kind NOT NULL,
+    epoch           integer NOT NULL
+);
+COMMENT ON TABLE rbp.worker_only_use IS
+    'Internal: one row per invitation of a group used worker-only, with the anonymous window it fell in; no invitation, no worker; readable by no role';
+REVOKE ALL ON rbp.worker_only_use FROM PUBLIC;
+ALTER TABLE rbp.worker_only_use ENABLE ROW LEVEL SECURITY;
+CREATE INDEX worker_only_use_epoch ON rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch);
 
 -- Anonymous responses may have their channel withheld (NULL) when it would narrow the candidates,
 -- and worker-only responses never carry it; named responses always do.
@@ -323,23 +359,35 @@ COMMENT ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp
     'Internal: put an anonymous or worker-only response in the holding area (same size whatever it says); a later transaction releases it';
 REVOKE ALL ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp.response_channel, integer, integer, rbp.anonymity, boolean, rbp.answer_input[], date) FROM PUBLIC;
 
--- Internal: count one used invitation in its worker's release window (every level alike).
+-- Internal: count one used invitation in its worker's release window (every level alike: only
+-- whether a named response explains it, and the anonymous window it falls in), and note a
+-- worker-only use in that window. Inserts only: concurrent submissions never wait for each other.
 CREATE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
-                                          p_kind rbp.respondent_kind, p_team_id integer, p_explained boolean)
+                                          p_kind rbp.respondent_kind, p_team_id integer, p_anonymity rbp.anonymity)
     RETURNS void
-    LANGUAGE sql VOLATILE
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained)
-    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_explained)
+DECLARE
+    v_epoch integer := coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
+                                  WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
+                                    AND respondent_kind = p_kind), 0);
+BEGIN
+    INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch)
+    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named', v_epoch);
+    IF p_anonymity = 'worker_only' THEN
+        INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
+        VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);
+    END IF;
+END
 $$;
-COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, boolean) IS
-    'Internal: count a used invitation (explained: used by a named response) in the release window of its worker and instrument';
-REVOKE ALL ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) IS
+    'Internal: count a used invitation (explained: used by a named response) in the release window of its worker, instrument and kind, with its group''s anonymous window';
+REVOKE ALL ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) FROM PUBLIC;
 
 -- Internal: the guard of a batch, one rule for both levels. true when releasing is allowed.
 --   anonymous: unseen >= k and the unseen come from two allocated workers or more;
---   worker_only: unexplained (not seen) used invitations of the window >= k.
+--   worker_only: candidates (rbp.worker_only_candidates) >= k.
 CREATE FUNCTION rbp.batch_may_release(p_anonymity rbp.anonymity, p_unseen bigint, p_workers bigint,
                                       p_unexplained bigint, p_k integer) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -419,6 +467,11 @@ BEGIN
         RAISE EXCEPTION 'anonymous release batch changed while it was being released'
             USING ERRCODE = 'internal_error';
     END IF;
+    -- A new anonymous window of the group begins.
+    INSERT INTO rbp.anonymous_epoch (authority_id, instrument_id, respondent_kind, epoch)
+    SELECT p_authority_id, p_instrument_id, p_kind,
+           coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
+                      WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind), 0) + 1;
     RETURN v_count;
 END
 $$;
@@ -426,9 +479,28 @@ COMMENT ON FUNCTION rbp.release_anonymous_group(integer, integer, rbp.respondent
     'Internal: release the held anonymous responses of one (authority, instrument, respondent kind) when k unseen responses of two workers or more are held; returns how many';
 REVOKE ALL ON FUNCTION rbp.release_anonymous_group(integer, integer, rbp.respondent_kind, date) FROM PUBLIC;
 
+-- Internal: the candidates a worker-only batch of (authority, worker, instrument, kind) leaves any
+-- reader: the used invitations of its window that no named response explains, in anonymous windows
+-- where some invitation of the group was used worker-only (optionally of one team only).
+CREATE FUNCTION rbp.worker_only_candidates(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
+                                           p_kind rbp.respondent_kind, p_team_id integer DEFAULT NULL) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT count(*) FROM rbp.release_window w
+     WHERE w.authority_id = p_authority_id AND w.worker_id = p_worker_id AND w.instrument_id = p_instrument_id
+       AND w.respondent_kind = p_kind AND NOT w.explained
+       AND (p_team_id IS NULL OR w.team_id = p_team_id)
+       AND EXISTS (SELECT FROM rbp.worker_only_use u
+                    WHERE u.authority_id = w.authority_id AND u.instrument_id = w.instrument_id
+                      AND u.respondent_kind = w.respondent_kind AND u.epoch = w.epoch)
+$$;
+COMMENT ON FUNCTION rbp.worker_only_candidates(integer, integer, integer, rbp.respondent_kind, integer) IS
+    'Internal: the used invitations a worker-only batch could be any of: in its worker''s window, unexplained by a named response, in an anonymous window with worker-only use (of one team if given)';
+REVOKE ALL ON FUNCTION rbp.worker_only_candidates(integer, integer, integer, rbp.respondent_kind, integer) FROM PUBLIC;
+
 -- Internal: release the held worker-only responses of one (authority, worker, instrument, kind)
--- when the worker's window holds k unexplained used invitations of that instrument and kind; they go
--- to QA first (awaiting QA), routed.
+-- when rbp.worker_only_candidates() reaches k; they go to QA first (awaiting QA), routed.
 CREATE FUNCTION rbp.release_worker_only_group(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
                                               p_kind rbp.respondent_kind, p_on date) RETURNS integer
     LANGUAGE plpgsql VOLATILE
@@ -455,16 +527,12 @@ BEGIN
         AND respondent_kind = p_kind
         FOR UPDATE;
     IF v_rows IS NULL OR NOT rbp.batch_may_release('worker_only', NULL, NULL,
-            (SELECT count(*) FROM rbp.release_window
-              WHERE authority_id = p_authority_id AND worker_id = p_worker_id AND instrument_id = p_instrument_id
-                AND respondent_kind = p_kind AND NOT explained), v_k) THEN
+            rbp.worker_only_candidates(p_authority_id, p_worker_id, p_instrument_id, p_kind), v_k) THEN
         RETURN 0;
     END IF;
-    -- The team only when every row shares it and k unexplained invitations do too.
+    -- The team only when every row shares it and k candidates do too.
     IF v_team IS NOT NULL AND NOT rbp.batch_may_release('worker_only', NULL, NULL,
-            (SELECT count(*) FROM rbp.release_window
-              WHERE authority_id = p_authority_id AND worker_id = p_worker_id AND instrument_id = p_instrument_id
-                AND respondent_kind = p_kind AND NOT explained AND team_id = v_team), v_k) THEN
+            rbp.worker_only_candidates(p_authority_id, p_worker_id, p_instrument_id, p_kind, v_team), v_k) THEN
         v_team := NULL;
     END IF;
     v_order := rbp.release_permutation(cardinality(v_rows));
