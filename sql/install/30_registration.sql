@@ -277,6 +277,10 @@ BEGIN
         RAISE EXCEPTION 'allocation to "%" must start on a date and end on or after it', p_involvement_ref
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF p_starts_on > coalesce(p_ends_on, v_inv.closed_on) THEN
+        RAISE EXCEPTION 'allocation from % lies outside involvement "%", closed on %', p_starts_on, p_involvement_ref, v_inv.closed_on
+            USING ERRCODE = 'check_violation', HINT = 'Reopen the involvement first with rbp.reopen_involvement().';
+    END IF;
     v_during := daterange(p_starts_on, coalesce(p_ends_on, v_inv.closed_on), '[]');
     IF NOT daterange(v_inv.started_on, v_inv.closed_on, '[]') @> v_during THEN
         RAISE EXCEPTION 'allocation % lies outside involvement "%" (%)', v_during, p_involvement_ref,

@@ -7,19 +7,14 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- Which authorities the calling login serves as a case system. One rule, one room: every function
--- of this piece that reads something about an authority's feedback asks here. Until logins are
--- mapped to authorities, a member of rbp_case_system (or rbp_admin) serves every authority, as the
--- registration functions already let it.
+-- of this piece that reads something about an authority's feedback asks here, and here asks the
+-- login-to-authority mapping (rbp.may_act_for, kind case_system; administrators serve all).
 CREATE FUNCTION rbp.case_system_serves(p_authority_id integer) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-    SELECT p_authority_id IS NOT NULL
-       AND (pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_case_system', 'USAGE')
-            OR pg_catalog.pg_has_role(rbp.calling_role(), 'rbp_admin', 'USAGE'))
-$$;
+    AS $$ SELECT rbp.may_act_for(p_authority_id, 'case_system') $$;
 COMMENT ON FUNCTION rbp.case_system_serves(integer) IS
-    'Internal rule "the calling login serves this authority as a case system" (rbp.routed_item asks it); replaced by the login-to-authority mapping when there is one';
+    'Internal rule "the calling login serves this authority as a case system" (rbp.routed_item asks it): rbp.may_act_for(authority, case_system)';
 REVOKE ALL ON FUNCTION rbp.case_system_serves(integer) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
@@ -81,7 +76,7 @@ CREATE FUNCTION rbp.cancel_invitation(p_authority text, p_involvement_ref text, 
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_ids bigint[];
 BEGIN
     IF p_on IS NULL THEN
@@ -110,7 +105,7 @@ CREATE FUNCTION rbp.reissue_invitation(p_authority text, p_involvement_ref text,
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_last rbp.invitation;
 BEGIN
     IF p_issued_on IS NULL THEN
@@ -140,7 +135,7 @@ CREATE FUNCTION rbp.end_team_manager(p_authority text, p_team text, p_last_day d
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_team integer := rbp.team_id_of(v_authority, p_team);
 BEGIN
     UPDATE rbp.team_manager SET during = daterange(lower(during), p_last_day, '[]')
@@ -161,7 +156,7 @@ CREATE FUNCTION rbp.hand_over_supervision(p_authority text, p_worker_ref text, p
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
     v_new integer := rbp.staff_id_of(v_authority, p_new_supervisor_ref);
     v_id integer;
@@ -285,7 +280,7 @@ CREATE FUNCTION rbp.move_family_member(p_authority text, p_respondent_ref text, 
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_respondent integer := rbp.respondent_id_of(v_authority, p_respondent_ref);
     v_family integer := rbp.family_id_for(v_authority, p_family_ref);
 BEGIN
@@ -302,7 +297,7 @@ CREATE FUNCTION rbp.reopen_involvement(p_authority text, p_involvement_ref text,
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_family integer;
 BEGIN
@@ -330,7 +325,7 @@ CREATE FUNCTION rbp.record_leaver(p_authority text, p_staff_ref text, p_last_day
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_staff integer := rbp.staff_id_of(v_authority, p_staff_ref);
 BEGIN
     -- Supervision (as worker or as supervisor), management and allocations end on the last day;
@@ -344,7 +339,10 @@ BEGIN
     DELETE FROM rbp.allocation WHERE worker_id = v_staff AND lower(during) > p_last_day;
     UPDATE rbp.allocation SET during = daterange(lower(during), p_last_day, '[]')
      WHERE worker_id = v_staff AND during @> p_last_day AND upper(during) IS DISTINCT FROM p_last_day + 1;
-    -- The login no longer reads anything; QA membership ends.
+    -- The login no longer reads anything: unmapped as a member of staff, and from whatever work
+    -- (QA, reports) an administrator had mapped it to for this authority.
+    DELETE FROM rbp.login_authority
+     WHERE authority_id = v_authority AND login = (SELECT db_role FROM rbp.staff WHERE staff_id = v_staff);
     UPDATE rbp.staff SET db_role = NULL, is_qa = false
      WHERE staff_id = v_staff AND (db_role IS NOT NULL OR is_qa);
     -- Open items move on to whoever is responsible now (the daily run does it on the first day
@@ -365,7 +363,7 @@ CREATE FUNCTION rbp.merge_families(p_authority text, p_keep_family_ref text, p_d
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_keep integer;
     v_dup integer;
 BEGIN
@@ -397,7 +395,7 @@ CREATE FUNCTION rbp.merge_family_members(p_authority text, p_keep_respondent_ref
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_keep rbp.respondent;
     v_dup rbp.respondent;
     v_pref_keep rbp.respondent_preference;

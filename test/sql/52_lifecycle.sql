@@ -1,14 +1,15 @@
 -- The lifecycle of people and cases through the case system's API (doc/case-system.md): what a
 -- routed item is about, idempotent re-sends, handover, ending a manager, cancel and reissue,
 -- reminder dates, reopening, moving and merging family members, staff leavers.
--- Mutations seen failing: without the release check in rbp.routed_item, test 1; without the "same
--- fact" look-up in rbp.register_supervision, the suite aborts at test 7 (23P01); without the pause
--- check in rbp.record_reminder, test 27; without the schedule trigger on rbp.respondent, tests 30-33.
+-- Mutations seen failing: without the release check in rbp.routed_item, test 1; with
+-- rbp.case_system_serves always true, test 5; without the "same fact" look-up in
+-- rbp.register_supervision, the suite aborts at test 9 (23P01); without the pause check in
+-- rbp.record_reminder, test 29; without the schedule trigger on rbp.respondent, tests 32-35.
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(50);
+SELECT plan(52);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -42,6 +43,20 @@ SELECT results_eq(format('SELECT worker_ref, recipient_kind::text, recipient_ref
                   $$ VALUES ('B', 'team_manager', 'M') $$, 'the route id may be passed as a string (JDBC setString)');
 SELECT throws_ok($$ SELECT * FROM rbp.routed_item('00000000-0000-0000-0000-000000000000') $$, 'P0002', NULL,
     'an unknown route id: P0002');
+RESET ROLE;
+-- Only for authorities the login serves (rbp.case_system_serves: the administrator's mapping).
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'SP1'), 'named', '{"q2_trust": 3}', 'online', false, '2026-04-02') \g /dev/null
+CREATE TEMP TABLE rs AS SELECT rt.route_id, rt.response_id FROM rbp.route rt JOIN rbp.response x USING (response_id)
+ WHERE x.respondent_id = (SELECT respondent_id FROM rbp.respondent WHERE respondent_ref = 'SP1');
+GRANT SELECT ON rs TO PUBLIC;
+SET LOCAL ROLE t_qa_s;
+SELECT rbp.qa_release(response_id) FROM rs \g /dev/null
+RESET ROLE;
+SET LOCAL ROLE t_case_n;
+SELECT throws_ok(format('SELECT * FROM rbp.routed_item(%L)', (SELECT route_id FROM rs)), 'P0002', NULL,
+    'a case-system login mapped to north learns nothing of a released item of south');
+SELECT is((SELECT worker_ref FROM rbp.routed_item((SELECT route_id FROM r WHERE worker = 'A'))), 'A',
+    'and does learn whom to alert for north''s item');
 RESET ROLE;
 SELECT is((SELECT proallargtypes::regtype[] FROM pg_proc WHERE oid = 'rbp.routed_item(uuid)'::regprocedure),
           ARRAY['uuid', 'uuid', 'text', 'text', 'rbp.recipient_kind', 'text', 'text']::regtype[], 'its columns are ids, references, a kind and a state: nothing of the content');
