@@ -30,12 +30,19 @@ DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS     = $(sort $(basename $(notdir $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=.
 
+# Races: isolation specs (test/isolation/specs/*.spec, expected outputs in test/isolation/expected/),
+# run by `make installcheck` after pg_regress.
+ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso
+EXTRA_CLEAN   += test/isolation/output_iso tmp_check
+
+
 PG_CPPFLAGS = -Isrc
 # No -Werror here, so that a packager's newer compiler is not stopped by a new warning: make test
 # (test/run, hence CI) builds with COPT=-Werror, so no warning reaches main.
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 
-EXTRA_CLEAN = results regression.diffs regression.out
+EXTRA_CLEAN += results regression.diffs regression.out
 
 ifeq ($(origin PG_CONFIG),undefined)
 PG_CONFIG := $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
@@ -67,3 +74,10 @@ $(RBP_UPGRADE_SCRIPT): $(RBP_UPGRADE_PIECES) $(EXTENSION).control
 	@for f in $(RBP_UPGRADE_PIECES); do echo "-- ==== $$f (generated file: edit the piece) ===="; cat "$$f"; echo; done >> $@
 
 all: $(RBP_INSTALL_SCRIPT) $(RBP_UPGRADE_SCRIPT)
+
+# Crashes, restores and notifications: TAP tests with PostgreSQL::Test::Cluster (test/t/*.pl). Each
+# starts its own throwaway clusters, so it must run as an unprivileged user (test/run sees to it).
+.PHONY: tapcheck
+tapcheck:
+	$(prove_installcheck)
+tapcheck: PROVE_TESTS = test/t/*.pl

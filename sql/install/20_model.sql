@@ -176,14 +176,11 @@ CREATE TABLE rbp.instrument (
     title           text NOT NULL,
     introduction    text NOT NULL,
     respondent_kinds rbp.respondent_kind[] NOT NULL CHECK (cardinality(respondent_kinds) > 0),
-    is_current      boolean NOT NULL DEFAULT true,
     is_seed         boolean NOT NULL DEFAULT false,
     UNIQUE (code, version)
 );
 COMMENT ON TABLE rbp.instrument IS 'A versioned questionnaire: a new version is a new row, answers keep pointing at the version they answered';
-COMMENT ON COLUMN rbp.instrument.is_current IS 'The version new invitations use for its respondent kinds';
-COMMENT ON COLUMN rbp.instrument.is_seed IS 'Installed by the extension script (left out of pg_dump, which re-creates it)';
-CREATE UNIQUE INDEX instrument_one_current ON rbp.instrument (code) WHERE is_current;
+COMMENT ON COLUMN rbp.instrument.is_seed IS 'Installed by the extension script (left out of pg_dump, which re-creates it); never updated: which version is current is derived (rbp.is_current())';
 
 CREATE TABLE rbp.question (
     question_id     integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,6 +1,24 @@
 -- Instruments are data, versioned: a new version of a questionnaire is published as a new row with
 -- its questions, and becomes the one new invitations use. Responses keep pointing at the version
 -- they answered, so old answers are never reinterpreted under new wording.
+--
+-- Which version is current is derived, never stored: the highest version of its code. Publishing
+-- only inserts rows, so the seeded version 1 (re-created by CREATE EXTENSION on a restore, and left
+-- out of pg_dump) is never updated in place, and a restored database cannot disagree with its
+-- dump about which version is current (doc/dba.md, Backups). Security definer: report writers read
+-- it through rbp.report_statements without reading rbp.instrument (it tells whether a higher
+-- version of a code exists, nothing else).
+CREATE FUNCTION rbp.is_current(p_instrument rbp.instrument) RETURNS boolean
+    LANGUAGE sql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT NOT EXISTS (SELECT FROM rbp.instrument n WHERE n.code = (p_instrument).code AND n.version > (p_instrument).version)
+$$;
+COMMENT ON FUNCTION rbp.is_current(rbp.instrument) IS
+    'Whether an instrument is the current version of its questionnaire (the highest version of its code): the one new invitations use';
+REVOKE ALL ON FUNCTION rbp.is_current(rbp.instrument) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.is_current(rbp.instrument) TO rbp_admin, rbp_qa, rbp_staff, rbp_report_writer;
+
 CREATE FUNCTION rbp.publish_instrument_version(p_code text, p_title text, p_introduction text,
                                                p_respondent_kinds rbp.respondent_kind[], p_questions jsonb)
     RETURNS integer
@@ -20,8 +38,9 @@ BEGIN
     IF coalesce(cardinality(p_respondent_kinds), 0) = 0 THEN
         RAISE EXCEPTION 'an instrument is for at least one respondent kind' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Two administrators publishing the same code at once: the second waits, then numbers after the first.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rbp.instrument ' || p_code));
     SELECT coalesce(max(version), 0) + 1 INTO v_version FROM rbp.instrument WHERE code = p_code;
-    UPDATE rbp.instrument SET is_current = false WHERE code = p_code AND is_current;
     INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds)
     VALUES (p_code, v_version, p_title, p_introduction, p_respondent_kinds)
     RETURNING instrument_id INTO v_id;

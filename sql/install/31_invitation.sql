@@ -39,14 +39,14 @@ BEGIN
     END IF;
     IF p_instrument IS NULL THEN
         SELECT * INTO v_instrument FROM rbp.instrument
-         WHERE is_current AND v_respondent.kind = ANY (respondent_kinds)
+         WHERE rbp.is_current(instrument) AND v_respondent.kind = ANY (respondent_kinds)
          ORDER BY instrument_id LIMIT 1;
         IF v_instrument.instrument_id IS NULL THEN
             RAISE EXCEPTION 'no current instrument for respondent kind %', v_respondent.kind
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     ELSE
-        SELECT * INTO v_instrument FROM rbp.instrument WHERE code = p_instrument AND is_current;
+        SELECT * INTO v_instrument FROM rbp.instrument WHERE code = p_instrument AND rbp.is_current(instrument);
         IF v_instrument.instrument_id IS NULL THEN
             RAISE EXCEPTION 'unknown instrument "%"', p_instrument USING ERRCODE = 'invalid_parameter_value';
         END IF;

@@ -4,7 +4,8 @@
 -- doc/threat-model.md ("What the DBA must configure").
 
 -- Internal: the value a setting takes in a new session of a role in this database (server
--- configuration, then ALTER DATABASE, ALTER ROLE and ALTER ROLE ... IN DATABASE, the later winning).
+-- configuration, then ALTER ROLE ALL, ALTER DATABASE, ALTER ROLE and ALTER ROLE ... IN DATABASE,
+-- the later winning).
 -- Settings a client passes when connecting are not seen; those logged here are superuser-only
 -- (a non-superuser session cannot change them itself).
 CREATE FUNCTION rbp.setting_for_role(p_role oid, p_name text) RETURNS text
@@ -13,12 +14,11 @@ CREATE FUNCTION rbp.setting_for_role(p_role oid, p_name text) RETURNS text
     AS $$
     WITH overrides AS (
         SELECT CASE WHEN s.setdatabase <> 0 AND s.setrole <> 0 THEN 1
-                    WHEN s.setrole <> 0 THEN 2 ELSE 3 END AS precedence,
+                    WHEN s.setrole <> 0 THEN 2 WHEN s.setdatabase <> 0 THEN 3 ELSE 4 END AS precedence,
                substr(c.item, length(p_name) + 2) AS value
           FROM pg_db_role_setting s, unnest(s.setconfig) AS c(item)
          WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
            AND s.setrole IN (0, p_role)
-           AND NOT (s.setdatabase = 0 AND s.setrole = 0)
            AND lower(split_part(c.item, '=', 1)) = lower(p_name)
     )
     SELECT coalesce(
@@ -28,8 +28,61 @@ CREATE FUNCTION rbp.setting_for_role(p_role oid, p_name text) RETURNS text
         current_setting(p_name, true))
 $$;
 COMMENT ON FUNCTION rbp.setting_for_role(oid, text) IS
-    'Internal: the value of a server setting in a new session of a role in this database (configuration file, ALTER DATABASE, ALTER ROLE)';
+    'Internal: the value of a server setting in a new session of a role in this database (configuration file, ALTER ROLE ALL, ALTER DATABASE, ALTER ROLE)';
 REVOKE ALL ON FUNCTION rbp.setting_for_role(oid, text) FROM PUBLIC;
+
+-- The catalog objects every role may use by default that show what happens in tables it cannot read:
+-- one list, read by rbp.privacy_check() (which of them the feedback_rbp roles can still use) and by
+-- rbp.harden() (which it revokes from PUBLIC and grants to pg_read_all_stats).
+CREATE FUNCTION rbp.hardening_targets()
+    RETURNS TABLE (channel text, object_kind text, object_name text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN c.relname ~ 'functions$' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
+           'view', c.oid::regclass::text
+      FROM pg_class c
+     WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
+       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$')
+    UNION ALL
+    SELECT CASE WHEN p.proname ~ '^pg_stat_get_(xact_)?function_' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
+           'function', p.oid::regprocedure::text
+      FROM pg_proc p
+     WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
+       AND p.pronargs = 1 AND p.proargtypes[0] = 'oid'::regtype
+       AND p.proname !~ '^pg_stat_get_(db_|subscription|replication_slot)'
+    UNION ALL
+    SELECT 'lock_view', 'view', 'pg_locks'
+    UNION ALL
+    SELECT 'lock_view', 'function', 'pg_lock_status()'
+    UNION ALL
+    SELECT 'relation_sizes', 'function', f
+      FROM unnest(ARRAY['pg_relation_size(regclass)', 'pg_relation_size(regclass,text)', 'pg_total_relation_size(regclass)',
+                        'pg_table_size(regclass)', 'pg_indexes_size(regclass)']) AS f
+    UNION ALL
+    SELECT 'commit_timestamps', 'function', f
+      FROM unnest(ARRAY['pg_xact_commit_timestamp(xid)', 'pg_xact_commit_timestamp_origin(xid)', 'pg_last_committed_xact()']) AS f
+    ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION rbp.hardening_targets() IS
+    'The catalog views and functions, usable by every role by default, that show activity, locks, sizes or commit times of tables a role cannot read: what rbp.privacy_check() checks and rbp.harden() revokes';
+REVOKE ALL ON FUNCTION rbp.hardening_targets() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.hardening_targets() TO rbp_admin;
+
+-- Internal: the hardening targets of a channel that any feedback_rbp role can still use.
+CREATE FUNCTION rbp.unhardened(p_channel text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT string_agg(DISTINCT t.object_name, ', ')
+      FROM rbp.hardening_targets() t, pg_roles g
+     WHERE t.channel = p_channel
+       AND g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+       AND CASE t.object_kind WHEN 'view' THEN has_table_privilege(g.oid, t.object_name, 'SELECT')
+                              ELSE has_function_privilege(g.oid, t.object_name, 'EXECUTE') END
+$$;
+COMMENT ON FUNCTION rbp.unhardened(text) IS 'Internal: the objects of a hardening channel that some feedback_rbp role can still use (NULL: none)';
+REVOKE ALL ON FUNCTION rbp.unhardened(text) FROM PUBLIC;
 
 CREATE FUNCTION rbp.privacy_check()
     RETURNS TABLE (risk text, status text, severity text, detail text, advice text)
@@ -127,21 +180,87 @@ BEGIN
     advice := 'Exclude the logins of rbp_survey_intake from audit logging (ALTER ROLE <login> SET pgaudit.log = none, pgaudit.log_parameter = off) and audit no object of schema rbp through pgaudit.role: an audit record of rbp.submit_response() holds the token with the answers.';
     RETURN NEXT;
 
-    -- 6b. Cumulative activity counters: pg_stat_user_tables (and the pg_stat_get_* functions behind
-    --     it) are readable by every role by default. Someone present while a family submits (a
-    --     worker on a home visit) can see whether rbp.response gained a row at that moment, that is
-    --     whether the family chose anonymity; never what it answered.
-    SELECT string_agg(g.rolname, ', ' ORDER BY g.rolname) INTO v_list
-      FROM pg_roles g
-     WHERE g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
-       AND (has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_tuples_inserted(oid)', 'EXECUTE')
-            OR has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_tuples_updated(oid)', 'EXECUTE')
-            OR has_function_privilege(g.oid, 'pg_catalog.pg_stat_get_live_tuples(oid)', 'EXECUTE'));
+    -- 6b. Cumulative activity counters: pg_stat_*_tables, pg_statio_* (and the pg_stat_get_*
+    --     functions behind them) are readable by every role by default. Someone present while a
+    --     family submits (a worker on a home visit) can see whether the holding area or
+    --     rbp.response gained a row at that moment, that is whether the family chose anonymity;
+    --     never what it answered.
+    v_list := rbp.unhardened('table_activity_counters');
     risk := 'table_activity_counters'; severity := 'low';
     status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
-    detail := coalesce('roles that can read per-table activity counters (pg_stat_user_tables): ' || v_list,
-                       'the feedback_rbp roles cannot read per-table activity counters');
-    advice := 'Counters show when a response or a held answer was written, so someone present at a submission can tell whether the family chose anonymity (never its answers). To close this, in this database: REVOKE SELECT ON pg_stat_all_tables, pg_stat_user_tables, pg_stat_sys_tables FROM PUBLIC and REVOKE EXECUTE ON FUNCTION pg_stat_get_tuples_inserted(oid), pg_stat_get_tuples_updated(oid), pg_stat_get_tuples_deleted(oid), pg_stat_get_live_tuples(oid), pg_stat_get_dead_tuples(oid), pg_stat_get_ins_since_vacuum(oid), pg_stat_get_mod_since_analyze(oid) FROM PUBLIC (GRANT them to pg_monitor); the same holds for pg_stat_statements call counts.';
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list,
+                       'the feedback_rbp roles cannot read per-table activity or I/O counters');
+    advice := 'Counters (pg_stat_*, pg_statio_*) show when a response or a held answer was written, so someone present at a submission can tell whether the family chose anonymity (never its answers). SELECT * FROM rbp.harden(p_apply => true) as a superuser revokes them from PUBLIC in this database and grants them to pg_read_all_stats; the same holds for pg_stat_statements call counts.';
+    RETURN NEXT;
+
+    -- 6c. Function call counters: with track_functions on in the submitting sessions,
+    --     pg_stat_user_functions counts the calls of the holding function, live.
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list2 FROM unnest(v_sessions) AS o WHERE rbp.setting_for_role(o, 'track_functions') <> 'none';
+    v_list := rbp.unhardened('function_call_counters');
+    risk := 'function_call_counters'; severity := 'medium';
+    status := CASE WHEN v_list IS NULL OR v_list2 IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := format('track_functions on for: %s; readable by the feedback_rbp roles: %s',
+                     coalesce(v_list2, 'none'), coalesce(v_list, 'none'));
+    advice := 'Keep track_functions = none for the logins of rbp_survey_intake (ALTER ROLE <login> SET track_functions = none), or run rbp.harden(p_apply => true): pg_stat_user_functions would count each call of the holding function as a family submits.';
+    RETURN NEXT;
+
+    -- 6d. Commit timestamps: pg_xact_commit_timestamp(xmin) dates every row to the second.
+    v_list := rbp.unhardened('commit_timestamps');
+    risk := 'commit_timestamps'; severity := 'medium';
+    status := CASE WHEN current_setting('track_commit_timestamp') = 'on' AND v_list IS NOT NULL THEN 'at_risk' ELSE 'ok' END;
+    detail := format('track_commit_timestamp = %s; usable by the feedback_rbp roles: %s',
+                     current_setting('track_commit_timestamp'), coalesce(v_list, 'none'));
+    advice := 'Keep track_commit_timestamp = off (the default), or run rbp.harden(p_apply => true): with it, pg_xact_commit_timestamp(xmin) gives the exact time of every invitation used and every release.';
+    RETURN NEXT;
+
+    -- 6e. pg_locks: a running submission's locks show which table it writes.
+    v_list := rbp.unhardened('lock_view');
+    risk := 'lock_view'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot read pg_locks');
+    advice := 'pg_locks shows, while a submission runs, whether it locks the holding area or rbp.response (anonymous or not). rbp.harden(p_apply => true) revokes it from PUBLIC in this database.';
+    RETURN NEXT;
+
+    -- 6f. Sizes of the holding area and its TOAST: every held row has the same size, so size
+    --     functions count held submissions (not their content); still, live, they tell when one was held.
+    v_list := rbp.unhardened('relation_sizes');
+    risk := 'relation_sizes'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot call the relation size functions');
+    advice := 'pg_relation_size() of rbp.anonymous_holding and its TOAST grows by the same amount for every held submission (rows of one size): it tells when something was held, not what. rbp.harden(p_apply => true) revokes the size functions from PUBLIC in this database.';
+    RETURN NEXT;
+
+    -- 6g. debug_print_*: parse, rewritten and plan trees, constants included, in the server log.
+    SELECT string_agg(DISTINCT coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default') || ' (' || d || ')', ', ')
+      INTO v_list FROM unnest(v_sessions) AS o, unnest(ARRAY['debug_print_parse', 'debug_print_rewritten', 'debug_print_plan']) AS d
+     WHERE rbp.setting_for_role(o, d) = 'on';
+    risk := 'debug_print'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('on for: ' || v_list, 'debug_print_parse, debug_print_rewritten and debug_print_plan are off for the survey intake sessions');
+    advice := 'Turn debug_print_parse, debug_print_rewritten and debug_print_plan off: they write every statement''s trees, token and answers included, to the server log.';
+    RETURN NEXT;
+
+    -- 6h. Settings made for the whole database or every role, listed: the checks above include them.
+    SELECT string_agg(CASE WHEN s.setdatabase = 0 THEN 'ALTER ROLE ALL' WHEN s.setrole = 0 THEN 'ALTER DATABASE'
+                           ELSE 'ALTER ROLE ALL IN DATABASE' END || ': ' || c.item, ', ' ORDER BY c.item)
+      INTO v_list
+      FROM pg_db_role_setting s, unnest(s.setconfig) AS c(item)
+     WHERE s.setrole = 0 AND s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND split_part(c.item, '=', 1) ~* '^(log_|track_|debug_|auto_explain\.|pgaudit\.)';
+    risk := 'database_wide_settings'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'note' END;
+    detail := coalesce('logging and tracking settings for every session: ' || v_list,
+                       'no logging or tracking setting is made with ALTER DATABASE or ALTER ROLE ALL');
+    advice := 'Settings made with ALTER DATABASE or ALTER ROLE ALL apply to the survey intake logins too (the checks above take them into account): prefer settings per login.';
+    RETURN NEXT;
+
+    -- 6i. Row estimates in pg_class: readable by every role, and needed by every client.
+    risk := 'catalog_row_estimates'; severity := 'low'; status := 'residual';
+    detail := format('pg_class.reltuples and relpages of rbp.anonymous_holding (now %s, %s) are readable by every role',
+                     (SELECT reltuples FROM pg_class WHERE oid = 'rbp.anonymous_holding'::regclass),
+                     (SELECT relpages FROM pg_class WHERE oid = 'rbp.anonymous_holding'::regclass));
+    advice := 'Cannot be closed (pg_class is read by every client): after each VACUUM or ANALYZE they estimate how many submissions are held, never which. Never reported ok.';
     RETURN NEXT;
 
     -- 7. Roles that bypass row-level security (or are superusers) and belong to a feedback_rbp role.
@@ -233,6 +352,65 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.privacy_check() IS
-    'Administrator: one row per risk to anonymity that the extension cannot control itself (logging, pg_stat_activity, audit, RLS bypass, grants, threshold, dead tuples, backups), with its status (ok, at_risk, note) and advice';
+    'Administrator: one row per risk to anonymity that the extension cannot control itself (logging, pg_stat_activity, audit, activity and function counters, commit timestamps, locks, sizes, debug output, database-wide settings, RLS bypass, grants, threshold, dead tuples, row estimates, backups), with its status (ok, at_risk, note, residual: never ok) and advice';
 REVOKE ALL ON FUNCTION rbp.privacy_check() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.privacy_check() TO rbp_admin;
+
+-- rbp.harden(): the revocations the threat model recommends, for the DBA. A dry run (the default)
+-- lists them; with p_apply => true (as a superuser: only the owner of the catalog objects may
+-- revoke) it applies them in this database, so that rbp.privacy_check() can report these channels
+-- ok. Server settings cannot be changed inside a transaction: they are listed as advice, never
+-- applied. Idempotent: only what is still granted is listed.
+CREATE FUNCTION rbp.harden(p_apply boolean DEFAULT false)
+    RETURNS TABLE (channel text, statement text, applied boolean)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    t record;
+BEGIN
+    IF p_apply AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'rbp.harden(p_apply => true) must be run by a superuser'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Run SELECT * FROM rbp.harden() to see the statements, then have the DBA apply them.';
+    END IF;
+    FOR t IN
+        SELECT h.channel, h.object_kind, h.object_name FROM rbp.hardening_targets() h
+         WHERE CASE h.object_kind WHEN 'view' THEN has_table_privilege('public', h.object_name, 'SELECT')
+                                  ELSE has_function_privilege('public', h.object_name, 'EXECUTE') END
+            OR EXISTS (SELECT FROM pg_roles g
+                        WHERE g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+                          AND CASE h.object_kind WHEN 'view' THEN has_table_privilege(g.oid, h.object_name, 'SELECT')
+                                                 ELSE has_function_privilege(g.oid, h.object_name, 'EXECUTE') END)
+    LOOP
+        channel := t.channel;
+        statement := CASE t.object_kind
+            WHEN 'view' THEN format('REVOKE SELECT ON %s FROM PUBLIC; GRANT SELECT ON %s TO pg_read_all_stats', t.object_name, t.object_name)
+            ELSE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC; GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', t.object_name, t.object_name) END;
+        IF p_apply THEN
+            EXECUTE statement;
+        END IF;
+        applied := p_apply;
+        RETURN NEXT;
+    END LOOP;
+    -- What no transaction can change: listed when it is needed.
+    FOR channel, statement IN
+        SELECT 'function_call_counters', 'ALTER SYSTEM SET track_functions = none; SELECT pg_reload_conf()'
+         WHERE current_setting('track_functions') <> 'none'
+        UNION ALL
+        SELECT 'commit_timestamps', 'ALTER SYSTEM SET track_commit_timestamp = off (takes effect after a restart)'
+         WHERE current_setting('track_commit_timestamp') = 'on'
+        UNION ALL
+        SELECT 'debug_print', format('ALTER SYSTEM SET %s = off; SELECT pg_reload_conf()', d)
+          FROM unnest(ARRAY['debug_print_parse', 'debug_print_rewritten', 'debug_print_plan']) AS d
+         WHERE current_setting(d) = 'on'
+    LOOP
+        applied := false;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION rbp.harden(boolean) IS
+    'DBA: the revocations of doc/threat-model.md (counters, locks, sizes, commit timestamps revoked from PUBLIC, granted to pg_read_all_stats); a dry run by default, applied with p_apply => true by a superuser; server settings are listed, never applied';
+REVOKE ALL ON FUNCTION rbp.harden(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.harden(boolean) TO rbp_admin;

@@ -214,26 +214,20 @@ REVOKE ALL ON FUNCTION rbp.refresh_schedules(bigint[], integer) FROM PUBLIC;
 -- Triggers on the data model: every base fact that a date depends on.
 --
 -- Backups: every table of schema rbp is dumped as data (95_dump.sql), the schedules and policies
--- included, and pg_restore loads each table with COPY ... FROM stdin. Deriving schedules while the
--- involvements are being loaded would duplicate the rows the dump is about to load (and refuse
--- invitations restored for a family member who opted out later), so these triggers do nothing
--- under a top-level COPY ... FROM: the restore brings the derived rows with it. The case system
--- has no table privileges and writes through the API, where this never applies; a DBA who bulk
--- loads involvements with COPY calls rbp.refresh_all_schedules() afterwards (doc/scheduling.md).
-CREATE FUNCTION rbp.loading_by_copy() RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT pg_catalog.current_query() ~* '^\s*copy\s+\S+\s*(\([^)]*\)\s*)?from\M' $$;
-COMMENT ON FUNCTION rbp.loading_by_copy() IS 'Internal: true while the top-level statement is a COPY ... FROM (a restore or bulk load), when schedule triggers derive nothing';
-
+-- included, and a restore loads them exactly as they were. The triggers below derive state from
+-- events of the API (a new involvement, an invitation issued); rows copied by a restore are not
+-- events, so a restore runs with the triggers off, explicitly: session_replication_role = replica
+-- (doc/dba.md, Backups). A restore that forgets it is refused by rbp.refuse_trigger_restore()
+-- (95_dump.sql) instead of duplicating schedules. A DBA who bulk loads base rows with the triggers
+-- off calls rbp.refresh_all_schedules() afterwards.
 CREATE FUNCTION rbp.schedule_on_authority_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM new_rows
+    INSERT INTO rbp.schedule_policy (authority_id)
+    SELECT n.authority_id FROM new_rows n
+     WHERE NOT EXISTS (SELECT FROM rbp.schedule_policy p WHERE p.authority_id = n.authority_id)
         ON CONFLICT (authority_id) DO NOTHING;
     RETURN NULL;
 END
@@ -242,8 +236,6 @@ COMMENT ON FUNCTION rbp.schedule_on_authority_insert() IS 'Trigger: a new author
 CREATE TRIGGER schedule_policy_default AFTER INSERT ON rbp.authority
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rbp.schedule_on_authority_insert();
 COMMENT ON TRIGGER schedule_policy_default ON rbp.authority IS 'Gives each new authority the default schedule policy';
--- Authorities registered before this piece ran (none at CREATE EXTENSION, but keep it total).
-INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM rbp.authority ON CONFLICT DO NOTHING;
 
 -- New involvements: every member of the family is due an invitation from the first day. An
 -- involvement that arrives already closed (history loaded at go-live) is recorded as done: its
@@ -253,9 +245,6 @@ CREATE FUNCTION rbp.schedule_on_involvement_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
     INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
                                          due_on, overdue_on, next_due_on, reminder_due_on)
     SELECT x.authority_id, x.involvement_id, x.respondent_id, x.phase, x.anchor_on,
@@ -284,9 +273,6 @@ CREATE FUNCTION rbp.schedule_on_respondent_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
     INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
                                          due_on, overdue_on, next_due_on, reminder_due_on)
     SELECT x.authority_id, x.involvement_id, x.respondent_id, 'first', x.started_on,
@@ -354,9 +340,6 @@ CREATE FUNCTION rbp.schedule_check_invitation() RETURNS trigger
 DECLARE
     v_pref rbp.respondent_preference;
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NEW;
-    END IF;
     SELECT * INTO v_pref FROM rbp.respondent_preference WHERE respondent_id = NEW.respondent_id;
     IF v_pref.opted_out_on IS NOT NULL THEN
         RAISE EXCEPTION 'this family member asked for no more invitations (since %)', v_pref.opted_out_on
@@ -382,9 +365,6 @@ CREATE FUNCTION rbp.schedule_on_invitation_insert() RETURNS trigger
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
     -- One step per schedule even if a statement issued several invitations to the same member.
     WITH latest AS (
         SELECT DISTINCT ON (n.involvement_id, n.respondent_id) ROW(n.*)::rbp.invitation AS inv, n.involvement_id, n.respondent_id,
@@ -521,18 +501,31 @@ CREATE FUNCTION rbp.due_invitations(p_as_of date DEFAULT current_date, p_authori
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+DECLARE
+    -- "who may act for an authority": NULL for an administrator (every authority), else the
+    -- authorities this login is mapped to as a case system (none: it sees nothing)
+    v_scope integer[] := rbp.acting_scope('case_system');
+    v_authority integer;
+    -- EXECUTE plans with the actual date, so the planner sees how few rows are due.
+    q constant text := 'SELECT * FROM rbp.due_invitations_query($1, $2) ORDER BY 1, status DESC, due_on, 2, 3, purpose';
 BEGIN
     IF p_as_of IS NULL OR NOT isfinite(p_as_of) THEN
         RAISE EXCEPTION 'the daily question needs a date' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- EXECUTE plans with the actual date, so the planner sees how few rows are due.
-    RETURN QUERY EXECUTE
-        'SELECT * FROM rbp.due_invitations_query($1, $2) ORDER BY 1, status DESC, due_on, 2, 3, purpose'
-        USING p_as_of, CASE WHEN p_authority IS NOT NULL THEN rbp.authority_id_of(p_authority) END;
+    IF p_authority IS NOT NULL THEN
+        RETURN QUERY EXECUTE q USING p_as_of, rbp.authority_id_of(p_authority, 'case_system');
+    ELSIF v_scope IS NULL THEN
+        RETURN QUERY EXECUTE q USING p_as_of, NULL::integer;
+    ELSE
+        -- each authority the login serves, in the order of the list (authority code first)
+        FOR v_authority IN SELECT authority_id FROM rbp.authority WHERE authority_id = ANY (v_scope) ORDER BY code LOOP
+            RETURN QUERY EXECUTE q USING p_as_of, v_authority;
+        END LOOP;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION rbp.due_invitations(date, text) IS
-    'Case system, daily: who is due or overdue an invitation (first, regular, follow-up after closure) or a reminder on a date, with the channel; call rbp.issue_invitation() for the invitations and rbp.record_reminder() for the reminders';
+    'Case system, daily: who is due or overdue an invitation (first, regular, follow-up after closure) or a reminder on a date, with the channel, for the authorities the login serves (one when named); call rbp.issue_invitation() for the invitations and rbp.record_reminder() for the reminders';
 REVOKE ALL ON FUNCTION rbp.due_invitations(date, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.due_invitations(date, text) TO rbp_case_system;
 
@@ -600,8 +593,10 @@ BEGIN
         RAISE EXCEPTION 'a reminder needs an invitation and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT * INTO v_invitation FROM rbp.invitation WHERE invitation_id = p_invitation_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation';
+    -- an invitation of an authority the login does not serve is "unknown": the same error, no dates
+    IF NOT FOUND OR NOT rbp.may_act_for(v_invitation.authority_id, 'case_system') THEN
+        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation',
+              HINT = 'Pass an invitation_id that rbp.due_invitations() listed for an authority this login serves.';
     END IF;
     IF p_sent_on < v_invitation.issued_on OR p_sent_on > v_invitation.expires_on THEN
         RAISE EXCEPTION 'a reminder of invitation % cannot be sent on %: it is valid from % to %', p_invitation_id, p_sent_on,
@@ -732,7 +727,8 @@ DECLARE
     v_authority integer := rbp.authority_id_of(p_authority);
     v_policy rbp.schedule_policy;
 BEGIN
-    INSERT INTO rbp.schedule_policy (authority_id) VALUES (v_authority) ON CONFLICT DO NOTHING;
+    INSERT INTO rbp.schedule_policy (authority_id) SELECT v_authority
+     WHERE NOT EXISTS (SELECT FROM rbp.schedule_policy WHERE authority_id = v_authority) ON CONFLICT DO NOTHING;
     BEGIN
         UPDATE rbp.schedule_policy
            SET invitation_cadence = coalesce(p_invitation_cadence, invitation_cadence),
@@ -770,8 +766,13 @@ GRANT EXECUTE ON FUNCTION rbp.set_respondent_cadence(text, text, rbp.cadence), r
 GRANT EXECUTE ON FUNCTION rbp.set_schedule_policy(text, rbp.cadence, integer, rbp.cadence, integer, integer, rbp.invitation_channel, rbp.cadence, date)
     TO rbp_admin;
 
--- After a bulk load with COPY (when the triggers derived nothing): create what is missing and
--- recompute every date. A restore needs none of this: it brings the schedules with it.
+-- After a bulk load with the triggers off (session_replication_role = replica, doc/scheduling.md):
+-- derive what the triggers would have derived had the rows come through the API, in the order
+-- involvement, family member, invitations: an open involvement's member is due a first invitation,
+-- or the next regular one counted from the last invitation; an involvement loaded already closed
+-- is done. Existing schedules are kept (they carry history a load cannot know, such as a
+-- follow-up owed after a closure) and only their dates recomputed. Idempotent: a second call
+-- creates nothing and changes nothing. A restore needs none of this: it brings the schedules.
 CREATE FUNCTION rbp.refresh_all_schedules() RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
@@ -779,22 +780,25 @@ CREATE FUNCTION rbp.refresh_all_schedules() RETURNS bigint
 DECLARE
     v_added bigint;
 BEGIN
-    INSERT INTO rbp.schedule_policy (authority_id) SELECT authority_id FROM rbp.authority ON CONFLICT DO NOTHING;
+    INSERT INTO rbp.schedule_policy (authority_id)
+    SELECT a.authority_id FROM rbp.authority a
+     WHERE NOT EXISTS (SELECT FROM rbp.schedule_policy p WHERE p.authority_id = a.authority_id)
+        ON CONFLICT DO NOTHING;
     WITH missing AS (
-        SELECT v.authority_id, v.involvement_id, r.respondent_id, v.started_on,
+        SELECT v.authority_id, v.involvement_id, r.respondent_id, v.started_on, v.closed_on,
                (SELECT i FROM rbp.invitation i WHERE i.involvement_id = v.involvement_id AND i.respondent_id = r.respondent_id
                  ORDER BY i.issued_on DESC, i.invitation_id DESC LIMIT 1) AS last_inv,
                (SELECT count(*) FROM rbp.invitation i WHERE i.involvement_id = v.involvement_id AND i.respondent_id = r.respondent_id) AS issued
           FROM rbp.involvement v
           JOIN rbp.respondent r ON r.family_id = v.family_id AND r.authority_id = v.authority_id
-         WHERE v.closed_on IS NULL
-           AND NOT EXISTS (SELECT FROM rbp.invitation_schedule s WHERE s.involvement_id = v.involvement_id AND s.respondent_id = r.respondent_id)),
+         WHERE NOT EXISTS (SELECT FROM rbp.invitation_schedule s WHERE s.involvement_id = v.involvement_id AND s.respondent_id = r.respondent_id)),
     added AS (
         INSERT INTO rbp.invitation_schedule (authority_id, involvement_id, respondent_id, phase, anchor_on,
                                              invitations_issued, last_invitation_id)
         SELECT m.authority_id, m.involvement_id, m.respondent_id,
-               CASE WHEN m.last_inv IS NULL THEN 'first' ELSE 'regular' END::rbp.schedule_phase,
-               coalesce((m.last_inv).issued_on, m.started_on), m.issued, (m.last_inv).invitation_id
+               CASE WHEN m.closed_on IS NOT NULL THEN 'done' WHEN m.last_inv IS NULL THEN 'first' ELSE 'regular' END::rbp.schedule_phase,
+               CASE WHEN m.closed_on IS NOT NULL THEN m.closed_on ELSE coalesce((m.last_inv).issued_on, m.started_on) END,
+               m.issued, (m.last_inv).invitation_id
           FROM missing m
         RETURNING 1)
     SELECT count(*) INTO v_added FROM added;
@@ -803,7 +807,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.refresh_all_schedules() IS
-    'Administrator, after a bulk load with COPY: create the missing schedules of open involvements (anchored on their last invitation) and recompute every date; returns the number of schedules created';
+    'Administrator, after a bulk load with the triggers off: create the schedules the triggers would have created (open involvements: due from their start or last invitation; involvements loaded closed: done) and recompute every date; returns the number created, 0 when called again';
 REVOKE ALL ON FUNCTION rbp.refresh_all_schedules() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.refresh_all_schedules() TO rbp_admin;
 

@@ -116,7 +116,7 @@ CREATE VIEW rbp.report_statements AS
 SELECT i.code AS instrument,
        i.version,
        i.title,
-       i.is_current,
+       rbp.is_current(i) AS is_current,
        i.respondent_kinds,
        q.code AS question,
        q.position,

@@ -44,7 +44,7 @@ BEGIN
            CASE WHEN d.d >= 15 THEN 1 ELSE 0 END
       FROM rbp.invitation_schedule s
       JOIN rbp.respondent r ON r.respondent_id = s.respondent_id
-      JOIN rbp.instrument i ON i.is_current AND r.kind = ANY (i.respondent_kinds)
+      JOIN rbp.instrument i ON rbp.is_current(i) AND r.kind = ANY (i.respondent_kinds)
      CROSS JOIN LATERAL (SELECT (s.schedule_id % 62)::integer AS d) d
      WHERE s.authority_id >= $1 AND s.phase = 'first' AND s.schedule_id % 100 <> 0
      ORDER BY s.schedule_id$q$ USING a0;
@@ -82,8 +82,8 @@ BEGIN
         RAISE EXCEPTION 'bench generator: the database already holds a synthetic authority'
             USING ERRCODE = 'unique_violation';
     END IF;
-    SELECT instrument_id INTO parents_instrument FROM rbp.instrument WHERE code = 'parents_carers' AND is_current;
-    SELECT instrument_id INTO children_instrument FROM rbp.instrument WHERE code = 'children_young_people' AND is_current;
+    SELECT instrument_id INTO parents_instrument FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument);
+    SELECT instrument_id INTO children_instrument FROM rbp.instrument WHERE code = 'children_young_people' AND rbp.is_current(instrument);
 
     -- Structure: authorities, teams, staff, supervision, managers.
     INSERT INTO rbp.authority (code, name)

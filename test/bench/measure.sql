@@ -135,7 +135,7 @@ CREATE OR REPLACE FUNCTION rbp_bench.fill_holding(p_count integer) RETURNS void
     AS $$
 DECLARE
     v_authority integer := (SELECT min(authority_id) FROM rbp.authority WHERE code LIKE 'bench\_%');
-    v_instrument integer := (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current);
+    v_instrument integer := (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument));
 BEGIN
     DROP TABLE IF EXISTS rbp_bench.held;
     CREATE UNLOGGED TABLE rbp_bench.held AS
@@ -213,7 +213,7 @@ DECLARE
     v_n integer := (SELECT count(*) FROM rbp.involvement);
     v_have integer;
     v_last bigint;
-    v_instrument integer := (SELECT i.instrument_id FROM rbp.instrument i WHERE i.code = 'parents_carers' AND i.is_current);
+    v_instrument integer := (SELECT i.instrument_id FROM rbp.instrument i WHERE i.code = 'parents_carers' AND rbp.is_current(i));
 BEGIN
     IF to_regclass('rbp_bench.submission') IS NULL THEN
         CREATE TABLE rbp_bench.submission (

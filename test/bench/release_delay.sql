@@ -28,9 +28,9 @@ SELECT f, 'F' || f AS family, r AS respondent, k::rbp.respondent_kind AS kind, '
   FROM generate_series(1, :workers * :families) f,
        LATERAL (SELECT 'P' || f, 'parent' UNION ALL SELECT 'Y' || f, 'child_young_person' WHERE f % 5 < 2) AS m(r, k);
 SELECT count(rbp.register_respondent('delay', family, respondent, kind)) AS respondents FROM sim_member \gset
-SELECT count(rbp.open_involvement('delay', 'I' || f, 'F' || f, 't', '2026-01-01')) AS involvements
+SELECT count(rbp.open_involvement('delay', 'I' || f, 'F' || f, 't', '2025-09-01')) AS involvements
   FROM (SELECT DISTINCT f FROM sim_member) s \gset
-SELECT count(rbp.allocate_worker('delay', 'I' || f, 'W' || (1 + f % :workers), '2026-01-01')) AS allocations
+SELECT count(rbp.allocate_worker('delay', 'I' || f, 'W' || (1 + f % :workers), '2025-09-01')) AS allocations
   FROM (SELECT DISTINCT f FROM sim_member) s \gset
 
 CREATE TEMP TABLE sim_held (marker text PRIMARY KEY, level rbp.anonymity, kind rbp.respondent_kind, submitted integer, released integer);
@@ -47,7 +47,7 @@ DECLARE
     v_r float8;
 BEGIN
     FOR v_day IN 0 .. current_setting('sim.days')::integer LOOP
-        v_on := '2026-01-01'::date + v_day;
+        v_on := '2025-09-01'::date + v_day;
         FOR m IN SELECT * FROM sim_member
                   WHERE (v_day - offset_days) >= 0 AND (v_day - offset_days) % current_setting('sim.every')::integer = 0 LOOP
             CONTINUE WHEN random() >= current_setting('sim.answer')::float8;

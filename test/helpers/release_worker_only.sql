@@ -7,5 +7,5 @@
 SELECT count(rbp.count_used_invitation(s.authority_id, s.staff_id, i.instrument_id, 'parent', coalesce(s.team_id, 0), 'worker_only'))
        AS stand_in_invitations
   FROM rbp.staff s, rbp.instrument i, generate_series(1, rbp.anonymous_batch_size())
- WHERE s.staff_ref = :'wo_worker' AND i.is_current AND 'parent' = ANY (i.respondent_kinds) \gset
+ WHERE s.staff_ref = :'wo_worker' AND rbp.is_current(i) AND 'parent' = ANY (i.respondent_kinds) \gset
 SELECT rbp.release_held_feedback(:'wo_on');

@@ -98,7 +98,7 @@ SELECT is_empty($$ SELECT FROM rbp.response r WHERE r.anonymity = 'worker_only' 
                 'a worker-only response is held, not stored as a response: a later batch releases it (test/sql/44_worker_only.sql)');
 SELECT results_eq($$ SELECT a.score::text
                        FROM unnest(rbp.held_answers(rbp.held_payload(rbp.validate_answers(
-                                (SELECT instrument_id FROM rbp.instrument WHERE 'child_young_person' = ANY (respondent_kinds) AND is_current),
+                                (SELECT instrument_id FROM rbp.instrument WHERE 'child_young_person' = ANY (respondent_kinds) AND rbp.is_current(instrument)),
                                 '{"dial_respected": 7, "dial_safe": "9/10", "anything_else": "ok"}')))) a
                       WHERE a.score IS NOT NULL ORDER BY 1 $$,
                   $$ VALUES ('7/10'), ('9/10') $$, 'dial answers are held as 10-point likert values');

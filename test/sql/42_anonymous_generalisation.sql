@@ -28,9 +28,10 @@ SELECT results_eq($$SELECT * FROM pg_temp.classes(rbp.generalise_anonymous_batch
                       pg_temp.batch(ARRAY['online','online','online','online','interview_practitioner']), 5))$$,
                   $$VALUES (NULL::text, NULL::integer, 5)$$, 'four online and one interview: the channel is withheld for all five');
 SELECT results_eq($$SELECT * FROM pg_temp.classes(rbp.generalise_anonymous_batch(
-                      pg_temp.batch(array_fill('online'::text, ARRAY[10]) || ARRAY['interview_practitioner']), 5))$$,
+                      pg_temp.batch(array_fill('online'::text, ARRAY[10]) || ARRAY['interview_practitioner'], '{}',
+                                    ARRAY[1,2,1,2,1,2,1,2,1,2,9]), 5))$$,
                   $$VALUES ('online', NULL::integer, 6), (NULL::text, NULL::integer, 5)$$,
-                  'ten online and one interview: the interview''s channel is withheld together with four random online ones, so the withheld are five too');
+                  'ten online and one interview (each of its own worker): the interview''s channel is withheld together with four random online ones, so the withheld are five too');
 SELECT results_eq($$SELECT * FROM pg_temp.classes(rbp.generalise_anonymous_batch(
                       pg_temp.batch(array_fill('online'::text, ARRAY[10]), ARRAY[1,1,1,1,1,1,1,NULL,NULL,NULL]), 5))$$,
                   $$VALUES ('online', 1, 5), ('online', NULL::integer, 5)$$,

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(31);
+SELECT plan(42);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -17,10 +17,12 @@ GRANT EXECUTE ON FUNCTION pg_temp.risk(text) TO PUBLIC;
 
 SELECT results_eq($$SELECT risk FROM rbp.privacy_check()$$,
                   $$VALUES ('statement_logging'), ('duration_logging'), ('error_statement_logging'), ('auto_explain_logging'),
-                           ('activity_query_text'), ('audit_logging'), ('table_activity_counters'), ('rls_bypass_in_rbp_roles'), ('rls_bypass_logins'),
+                           ('activity_query_text'), ('audit_logging'), ('table_activity_counters'), ('function_call_counters'),
+                           ('commit_timestamps'), ('lock_view'), ('relation_sizes'), ('debug_print'), ('database_wide_settings'),
+                           ('catalog_row_estimates'), ('rls_bypass_in_rbp_roles'), ('rls_bypass_logins'),
                            ('public_grants'), ('direct_table_grants'), ('threshold_below_minimum'), ('dead_tuples'), ('wal_and_backups')$$,
                   'one row per risk, always in the same order');
-SELECT is_empty($$SELECT FROM rbp.privacy_check() WHERE status NOT IN ('ok', 'at_risk', 'note')
+SELECT is_empty($$SELECT FROM rbp.privacy_check() WHERE status NOT IN ('ok', 'at_risk', 'note', 'residual')
                    OR severity NOT IN ('high', 'medium', 'low') OR coalesce(detail, '') = '' OR coalesce(advice, '') = ''$$,
                 'every row has a status, a severity, a detail and advice');
 SELECT is(pg_get_function_result('rbp.privacy_check()'::regprocedure),
@@ -79,20 +81,46 @@ SELECT results_eq($$SELECT detail ~ 't_intake' FROM pg_temp.risk('activity_query
                   'track_activities = off for it clears it');
 
 -- Per-table activity counters.
-SELECT results_eq($$SELECT status, detail ~ 'rbp_staff' FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('at_risk', true)$$,
+SELECT results_eq($$SELECT status, detail ~ 'pg_stat_user_tables' FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('at_risk', true)$$,
                   'as PostgreSQL is installed, every role reads pg_stat_user_tables: reported');
 SET ROLE t_staff;
 SELECT lives_ok($$SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'rbp.response'::regclass$$, 'indeed a worker reads the insert counter of rbp.response');
 RESET ROLE;
-REVOKE SELECT ON pg_stat_all_tables, pg_stat_user_tables, pg_stat_sys_tables FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION pg_stat_get_tuples_inserted(oid), pg_stat_get_tuples_updated(oid), pg_stat_get_tuples_deleted(oid),
-    pg_stat_get_live_tuples(oid), pg_stat_get_dead_tuples(oid), pg_stat_get_ins_since_vacuum(oid), pg_stat_get_mod_since_analyze(oid) FROM PUBLIC;
-SELECT results_eq($$SELECT status FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('ok')$$,
-                  'after the documented REVOKEs it is ok');
+-- The other channels every role can read by default, and settings for every session.
+SELECT results_eq($$SELECT risk, status FROM rbp.privacy_check() WHERE risk IN ('lock_view', 'relation_sizes') ORDER BY risk$$,
+                  $$VALUES ('lock_view', 'at_risk'), ('relation_sizes', 'at_risk')$$, 'pg_locks and the size functions are reported as PostgreSQL is installed');
+ALTER ROLE t_intake SET track_functions = 'pl';
+SELECT results_eq($$SELECT status, detail ~ 't_intake' FROM pg_temp.risk('function_call_counters')$$, $$VALUES ('at_risk', true)$$,
+                  'track_functions on for an intake login, with pg_stat_user_functions readable: reported');
+ALTER ROLE t_intake RESET track_functions;
+ALTER ROLE ALL SET debug_print_plan = on;
+SELECT results_eq($$SELECT status, detail ~ 't_intake' FROM pg_temp.risk('debug_print')$$, $$VALUES ('at_risk', true)$$,
+                  'debug_print_plan set with ALTER ROLE ALL reaches the intake login: reported');
+SELECT results_eq($$SELECT status, detail ~ 'ALTER ROLE ALL: debug_print_plan=on' FROM pg_temp.risk('database_wide_settings')$$,
+                  $$VALUES ('note', true)$$, 'and listed among the settings made for every session');
+ALTER ROLE ALL RESET debug_print_plan;
+SELECT is((SELECT status FROM pg_temp.risk('catalog_row_estimates')), 'residual', 'row estimates in pg_class are a residual risk, never ok');
+
+-- rbp.harden(): a dry run lists the revocations; applied by a superuser, the channels are closed.
+SET ROLE t_admin;
+SELECT ok((SELECT count(*) FROM rbp.harden() WHERE NOT applied AND statement ~ '^REVOKE') > 40,
+          'rbp.harden() (dry run, the administrator may look) lists the revocations, applies none');
+SELECT throws_ok($$SELECT * FROM rbp.harden(p_apply => true)$$, '42501', NULL, 'only a superuser may apply them');
+RESET ROLE;
+SELECT ok((SELECT bool_and(applied) FROM rbp.harden(p_apply => true) WHERE statement ~ '^REVOKE'), 'the DBA applies them');
+SELECT results_eq($$SELECT risk, status FROM rbp.privacy_check()
+                    WHERE risk IN ('table_activity_counters', 'function_call_counters', 'commit_timestamps', 'lock_view', 'relation_sizes', 'catalog_row_estimates')
+                    ORDER BY risk$$,
+                  $$VALUES ('catalog_row_estimates', 'residual'), ('commit_timestamps', 'ok'), ('function_call_counters', 'ok'),
+                           ('lock_view', 'ok'), ('relation_sizes', 'ok'), ('table_activity_counters', 'ok')$$,
+                  'after rbp.harden(), privacy_check reports those channels ok, and the residual one still residual');
+SELECT is_empty($$SELECT FROM rbp.harden() WHERE statement ~ '^REVOKE'$$, 'a second dry run has nothing left to revoke');
 SET ROLE t_staff;
 SELECT throws_ok($$SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'rbp.response'::regclass$$, '42501', NULL,
                  'and the worker can no longer read the counter');
 SELECT throws_ok($$SELECT pg_stat_get_tuples_inserted('rbp.response'::regclass)$$, '42501', NULL, 'nor call the function behind it');
+SELECT throws_ok($$SELECT pg_relation_size('rbp.anonymous_holding')$$, '42501', NULL, 'nor the size of the holding area');
+SELECT throws_ok($$SELECT * FROM pg_locks$$, '42501', NULL, 'nor pg_locks');
 RESET ROLE;
 
 -- Roles that bypass row-level security.

@@ -231,13 +231,16 @@ SELECT results_eq($$SELECT * FROM rbp.next_focus_group('ta', '2024-08-30')$$,
 SELECT throws_ok($$SELECT rbp.set_schedule_policy('ta', p_max_reminders => 11)$$, '22023', NULL,
     'a policy out of range is refused (22023)');
 
--- 9b. A COPY ... FROM (pg_restore, a bulk load) derives nothing: the restore brings the schedules
--- with it; after a bulk load the administrator creates what is missing.
+-- 9b. A load with the triggers off (session_replication_role = replica, as a restore runs) derives
+-- nothing: a restore brings the schedules with it; after a bulk load the administrator creates what
+-- is missing. (Without replica mode a COPY fires the triggers like any INSERT.)
+SET LOCAL session_replication_role = replica;
 COPY rbp.involvement (authority_id, involvement_ref, family_id, team_id, started_on) FROM stdin;
 1	INV9	1	1	2024-03-01
 \.
+SET LOCAL session_replication_role = origin;
 SELECT is((SELECT count(*)::integer FROM rbp.invitation_schedule s JOIN rbp.involvement v USING (involvement_id)
-            WHERE v.involvement_ref = 'INV9'), 0, 'an involvement loaded by COPY gets no schedule from the triggers');
+            WHERE v.involvement_ref = 'INV9'), 0, 'an involvement loaded with the triggers off gets no schedule');
 SET ROLE t50_admin;
 SELECT is(rbp.refresh_all_schedules(), 3::bigint, 'refresh_all_schedules creates the missing schedules (the three members of FAM1)');
 RESET ROLE;

@@ -26,7 +26,7 @@ SELECT :a, 'I' || i, :f0 + i % 100000, :t, date '2026-06-15' - 400 - (i % 3000),
 INSERT INTO rbp.invitation (authority_id, respondent_id, involvement_id, instrument_id, channel, token_hash,
                             issued_on, expires_on, reminders_sent)
 SELECT s.authority_id, s.respondent_id, s.involvement_id,
-       (SELECT instrument_id FROM rbp.instrument WHERE is_current ORDER BY instrument_id LIMIT 1), 'link',
+       (SELECT instrument_id FROM rbp.instrument WHERE rbp.is_current(instrument) ORDER BY instrument_id LIMIT 1), 'link',
        sha256(int8send(s.schedule_id)), date '2026-06-15' - d, date '2026-06-15' - d + 28,
        CASE WHEN d >= 15 THEN 1 ELSE 0 END
   FROM rbp.invitation_schedule s

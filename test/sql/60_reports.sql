@@ -24,7 +24,7 @@ INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
 SELECT authority_id, 'LW1', 'Late worker', team_id FROM rbp.team WHERE code = 'lt';
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
-SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
        'parent', 'online', 'worker_only', '2025-05-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s, generate_series(1, 7) WHERE s.staff_ref = 'LW1';
 -- The report writer serves every authority of the suite (an administrator's mapping; unmapped, it reads nothing).
@@ -214,7 +214,7 @@ RESET ROLE;
 SELECT results_eq($$SELECT question, wording IS NOT NULL, scale_points, point_labels[1], point_labels[5]
                       FROM rbp.report_statements WHERE instrument = 'parents_carers' AND is_current ORDER BY position$$,
                   $$SELECT code, true, 5, 'strongly disagree', 'strongly agree' FROM rbp.question
-                     WHERE kind = 'scale' AND instrument_id = (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current)
+                     WHERE kind = 'scale' AND instrument_id = (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument))
                      ORDER BY position$$,
                   'report_statements: every scored statement with its wording and point labels');
 -- Never-published parts are not in the table the views read (so no plan counts them).
@@ -248,7 +248,7 @@ SELECT is((SELECT sum(n)::int FROM rbp.report_cell c JOIN rbp.staff s ON s.staff
 -- Late feedback counts in the first period not yet published.
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id,
                           submitted_on, qa_status)
-SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
        'parent', 'interview_practitioner', 'worker_only', '2025-02-01', s.team_id, s.staff_id, NULL, 'released'
   FROM rbp.staff s WHERE s.staff_ref = 'W1';
 SELECT is((SELECT period FROM rbp.response r JOIN rbp.staff s ON s.staff_id = r.worker_id
@@ -273,7 +273,7 @@ INSERT INTO rbp.team (authority_id, code, name) SELECT authority_id, 'rt', 'Refu
 INSERT INTO rbp.staff (authority_id, staff_ref, display_name, team_id)
 SELECT authority_id, w, 'Refused worker ' || w, team_id FROM rbp.team, unnest(ARRAY['RW1', 'RW2']) w WHERE code = 'rt';
 INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id, worker_id, qa_status)
-SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND is_current),
+SELECT s.authority_id, (SELECT instrument_id FROM rbp.instrument WHERE code = 'parents_carers' AND rbp.is_current(instrument)),
        'parent', 'online', 'worker_only', '2025-02-01', s.team_id, s.staff_id, 'released'
   FROM rbp.staff s CROSS JOIN LATERAL generate_series(1, CASE s.staff_ref WHEN 'RW1' THEN 3 ELSE 10 END) k
  WHERE s.staff_ref IN ('RW1', 'RW2');

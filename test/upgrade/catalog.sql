@@ -76,7 +76,7 @@ WITH ext AS (
     UNION ALL
     SELECT 'operator ' || o.oid::regoperator::text || ' ' || o.oprcode::text || ' com=' || o.oprcom::regoperator::text
            || ' neg=' || o.oprnegate::regoperator::text || ' rest=' || o.oprrest::text || ' join=' || o.oprjoin::text
-           || ' hashes=' || o.oprcanhash || ' merges=' || o.oprcanmerge
+           || ' hashes=' || o.oprcanhash::text || ' merges=' || o.oprcanmerge::text
       FROM pg_operator o JOIN member m ON m.classid = 'pg_operator'::regclass AND m.objid = o.oid
     UNION ALL
     SELECT 'opclass member ' || pg_describe_object('pg_amop'::regclass, ao.oid, 0)

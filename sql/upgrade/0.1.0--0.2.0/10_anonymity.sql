@@ -714,10 +714,13 @@ CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_work
     AS $$
 DECLARE
     v_response uuid;
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     FOR v_response IN
         SELECT r.response_id FROM rbp.response r
          WHERE r.anonymity <> 'anonymous'
+           AND (v_scope IS NULL OR r.authority_id = ANY (v_scope))
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
@@ -726,7 +729,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
-    'Move open (not yet reviewed) named and worker-only feedback to whoever is responsible on the date (all workers, or one). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
+    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
 REVOKE ALL ON FUNCTION rbp.reroute_open_feedback(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.reroute_open_feedback(date, integer) TO rbp_case_system, rbp_admin;
 
@@ -737,22 +740,24 @@ CREATE FUNCTION rbp.release_due_feedback(p_on date DEFAULT current_date) RETURNS
     AS $$
 DECLARE
     v_row record;
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     FOR v_row IN
         UPDATE rbp.response r SET qa_status = 'released', qa_status_on = p_on
           FROM rbp.authority a
          WHERE a.authority_id = r.authority_id AND a.auto_release_after_days IS NOT NULL
+           AND (v_scope IS NULL OR a.authority_id = ANY (v_scope))
            AND r.qa_status = 'awaiting_qa'
            AND coalesce(r.submitted_on, r.qa_status_on) + a.auto_release_after_days <= p_on
         RETURNING r.response_id
     LOOP
-        PERFORM pg_notify('rbp_feedback_routed', route_id::text)
-           FROM rbp.route WHERE response_id = v_row.response_id AND superseded_on IS NULL;
+        PERFORM rbp.notify_if_visible(v_row.response_id);
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION rbp.release_due_feedback(date) IS
-    'Scheduler: release feedback awaiting QA for authorities with auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held. Returns nothing: the case system learns no count of feedback';
+    'Scheduler: release feedback awaiting QA for the authorities the caller acts for that have auto_release_after_days, once that many days have passed since submission (named) or since its batch reached QA (worker-only); held items stay held; not after today. Returns nothing: the case system learns no count of feedback';
 REVOKE ALL ON FUNCTION rbp.release_due_feedback(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.release_due_feedback(date) TO rbp_case_system, rbp_admin;
 
@@ -762,18 +767,17 @@ CREATE OR REPLACE FUNCTION rbp.qa_release(p_response_id uuid, p_on date DEFAULT 
     AS $$
 DECLARE
     v_response rbp.response := rbp.qa_response(p_response_id);
-    v_route uuid;
 BEGIN
+    PERFORM rbp.require_not_future(p_on, 'p_on');
     IF v_response.anonymity = 'anonymous' OR v_response.qa_status = 'released' THEN
         RAISE EXCEPTION 'this response is not awaiting release' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- A hold note on worker-only feedback is QA's own: it is erased before the worker and supervisor
     -- can read the row (doc/threat-model.md: what worker-only shows).
-    UPDATE rbp.response SET qa_status = 'released', qa_status_on = p_on,
+    UPDATE rbp.response SET qa_status = 'released', qa_status_on = coalesce(p_on, current_date),
                             qa_note = CASE WHEN anonymity = 'worker_only' THEN NULL ELSE qa_note END
      WHERE response_id = p_response_id;
-    SELECT route_id INTO v_route FROM rbp.route WHERE response_id = p_response_id AND superseded_on IS NULL;
-    PERFORM pg_notify('rbp_feedback_routed', v_route::text);
+    PERFORM rbp.notify_if_visible(p_response_id);
 END
 $$;
 COMMENT ON FUNCTION rbp.qa_release(uuid, date) IS
@@ -813,6 +817,402 @@ END
 $$;
 COMMENT ON FUNCTION rbp.withdraw_identity(uuid, rbp.anonymity) IS
     'QA, at a family''s request: make a response more anonymous (named -> worker_only -> anonymous); the response is deleted and its answers held, to be released in a later batch under a fresh id (never counted towards k); identifying data is removed for real and never restored';
+
+-- 41_privacy_check.sql: every channel of the issue checked; rbp.harden() for the DBA.
+CREATE OR REPLACE FUNCTION rbp.setting_for_role(p_role oid, p_name text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH overrides AS (
+        SELECT CASE WHEN s.setdatabase <> 0 AND s.setrole <> 0 THEN 1
+                    WHEN s.setrole <> 0 THEN 2 WHEN s.setdatabase <> 0 THEN 3 ELSE 4 END AS precedence,
+               substr(c.item, length(p_name) + 2) AS value
+          FROM pg_db_role_setting s, unnest(s.setconfig) AS c(item)
+         WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+           AND s.setrole IN (0, p_role)
+           AND lower(split_part(c.item, '=', 1)) = lower(p_name)
+    )
+    SELECT coalesce(
+        (SELECT value FROM overrides ORDER BY precedence LIMIT 1),
+        (SELECT setting FROM pg_file_settings WHERE lower(name) = lower(p_name) AND applied ORDER BY seqno DESC LIMIT 1),
+        (SELECT CASE WHEN source = 'command line' THEN setting ELSE boot_val END FROM pg_settings WHERE lower(name) = lower(p_name)),
+        current_setting(p_name, true))
+$$;
+COMMENT ON FUNCTION rbp.setting_for_role(oid, text) IS
+    'Internal: the value of a server setting in a new session of a role in this database (configuration file, ALTER ROLE ALL, ALTER DATABASE, ALTER ROLE)';
+
+CREATE FUNCTION rbp.hardening_targets()
+    RETURNS TABLE (channel text, object_kind text, object_name text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN c.relname ~ 'functions$' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
+           'view', c.oid::regclass::text
+      FROM pg_class c
+     WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
+       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$')
+    UNION ALL
+    SELECT CASE WHEN p.proname ~ '^pg_stat_get_(xact_)?function_' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
+           'function', p.oid::regprocedure::text
+      FROM pg_proc p
+     WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
+       AND p.pronargs = 1 AND p.proargtypes[0] = 'oid'::regtype
+       AND p.proname !~ '^pg_stat_get_(db_|subscription|replication_slot)'
+    UNION ALL
+    SELECT 'lock_view', 'view', 'pg_locks'
+    UNION ALL
+    SELECT 'lock_view', 'function', 'pg_lock_status()'
+    UNION ALL
+    SELECT 'relation_sizes', 'function', f
+      FROM unnest(ARRAY['pg_relation_size(regclass)', 'pg_relation_size(regclass,text)', 'pg_total_relation_size(regclass)',
+                        'pg_table_size(regclass)', 'pg_indexes_size(regclass)']) AS f
+    UNION ALL
+    SELECT 'commit_timestamps', 'function', f
+      FROM unnest(ARRAY['pg_xact_commit_timestamp(xid)', 'pg_xact_commit_timestamp_origin(xid)', 'pg_last_committed_xact()']) AS f
+    ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION rbp.hardening_targets() IS
+    'The catalog views and functions, usable by every role by default, that show activity, locks, sizes or commit times of tables a role cannot read: what rbp.privacy_check() checks and rbp.harden() revokes';
+REVOKE ALL ON FUNCTION rbp.hardening_targets() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.hardening_targets() TO rbp_admin;
+
+CREATE FUNCTION rbp.unhardened(p_channel text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT string_agg(DISTINCT t.object_name, ', ')
+      FROM rbp.hardening_targets() t, pg_roles g
+     WHERE t.channel = p_channel
+       AND g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+       AND CASE t.object_kind WHEN 'view' THEN has_table_privilege(g.oid, t.object_name, 'SELECT')
+                              ELSE has_function_privilege(g.oid, t.object_name, 'EXECUTE') END
+$$;
+COMMENT ON FUNCTION rbp.unhardened(text) IS 'Internal: the objects of a hardening channel that some feedback_rbp role can still use (NULL: none)';
+REVOKE ALL ON FUNCTION rbp.unhardened(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION rbp.privacy_check()
+    RETURNS TABLE (risk text, status text, severity text, detail text, advice text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_submitters oid[];         -- the logins that submit answers (members of rbp_survey_intake), else none
+    v_sessions oid[];           -- whose sessions are checked: the submitters, or the server defaults (0)
+    v_preload text := lower(coalesce(current_setting('shared_preload_libraries', true), '') || ','
+                            || coalesce(current_setting('session_preload_libraries', true), ''));
+    v_list text;
+    v_list2 text;
+    v_value text;
+    v_ext oid := (SELECT oid FROM pg_extension WHERE extname = 'feedback_rbp');
+BEGIN
+    SELECT coalesce(array_agg(r.oid ORDER BY r.rolname), '{}') INTO v_submitters
+      FROM pg_roles r
+     WHERE r.rolcanlogin AND NOT r.rolsuper AND pg_has_role(r.oid, 'rbp_survey_intake', 'MEMBER');
+    v_sessions := CASE WHEN cardinality(v_submitters) > 0 THEN v_submitters ELSE ARRAY[0::oid] END;
+
+    -- 1. log_statement = all writes every submission, token and answers, to the server log.
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list FROM unnest(v_sessions) AS o WHERE rbp.setting_for_role(o, 'log_statement') = 'all';
+    risk := 'statement_logging'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('log_statement = all for: ' || v_list,
+                       'log_statement is not "all" for the survey intake sessions');
+    advice := 'Keep log_statement at none, ddl or mod for the logins of rbp_survey_intake (ALTER ROLE <login> SET log_statement = none): a logged call of rbp.submit_response() holds the token with the answers.';
+    RETURN NEXT;
+
+    -- 2. Duration-based and sampled statement logging.
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list FROM unnest(v_sessions) AS o
+     WHERE rbp.setting_for_role(o, 'log_min_duration_statement')::integer >= 0
+        OR (rbp.setting_for_role(o, 'log_min_duration_sample')::integer >= 0
+            AND rbp.setting_for_role(o, 'log_statement_sample_rate')::float8 > 0)
+        OR rbp.setting_for_role(o, 'log_transaction_sample_rate')::float8 > 0;
+    risk := 'duration_logging'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('statements are logged by duration or sampling for: ' || v_list,
+                       'log_min_duration_statement, log_min_duration_sample and log_transaction_sample_rate are off for the survey intake sessions');
+    advice := 'Set log_min_duration_statement = -1, log_min_duration_sample = -1 and log_transaction_sample_rate = 0 for the logins of rbp_survey_intake: slow or sampled submissions would be logged with token and answers.';
+    RETURN NEXT;
+
+    -- 3. A rejected submission (an out-of-range score, say) is logged with its statement text.
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list FROM unnest(v_sessions) AS o
+     WHERE lower(rbp.setting_for_role(o, 'log_min_error_statement')) <> 'panic';
+    risk := 'error_statement_logging'; severity := 'medium';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('log_min_error_statement below panic for: ' || v_list,
+                       'log_min_error_statement = panic for the survey intake sessions');
+    advice := 'ALTER ROLE <intake login> SET log_min_error_statement = panic: otherwise the text of a rejected submission (token and answers) is written to the server log with its error.';
+    RETURN NEXT;
+
+    -- 4. auto_explain logs the query text (with its literals) and, optionally, bind parameters.
+    v_value := current_setting('auto_explain.log_min_duration', true);
+    risk := 'auto_explain_logging'; severity := 'high';
+    status := CASE WHEN (v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL) AND coalesce(v_value, '-1')::integer >= 0
+                   THEN 'at_risk' ELSE 'ok' END;
+    detail := CASE WHEN v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL
+                   THEN format('auto_explain is loaded; auto_explain.log_min_duration = %s', coalesce(v_value, 'unknown'))
+                   ELSE 'auto_explain is not preloaded' END;
+    advice := 'Do not preload auto_explain in databases with feedback_rbp, or set auto_explain.log_min_duration = -1 for the logins of rbp_survey_intake: it logs query text and parameters.';
+    RETURN NEXT;
+
+    -- 5. pg_stat_activity shows a running submission's text to superusers, to members of
+    --    pg_read_all_stats and to roles that have the privileges of the submitting login.
+    SELECT string_agg(r.rolname, ', ' ORDER BY r.rolname) INTO v_list
+      FROM pg_roles r
+     WHERE NOT r.rolsuper AND r.rolname NOT LIKE 'pg\_%'
+       AND (pg_has_role(r.oid, 'pg_read_all_stats', 'USAGE')
+            OR EXISTS (SELECT FROM unnest(v_submitters) AS s WHERE s <> r.oid AND pg_has_role(r.oid, s, 'USAGE')));
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list2 FROM unnest(v_sessions) AS o WHERE rbp.setting_for_role(o, 'track_activities') = 'on';
+    risk := 'activity_query_text'; severity := CASE WHEN v_list IS NULL THEN 'low' ELSE 'high' END;
+    status := CASE WHEN v_list2 IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := CASE WHEN v_list2 IS NULL THEN 'track_activities is off for the survey intake sessions'
+                   ELSE format('track_activities = on for: %s; non-superuser roles that can read their query text: %s',
+                               v_list2, coalesce(v_list, 'none')) END;
+    advice := 'ALTER ROLE <intake login> SET track_activities = off, and grant pg_read_all_stats or pg_monitor to no login that should not read submissions; while a submission runs, pg_stat_activity.query holds its token and answers.';
+    RETURN NEXT;
+
+    -- 6. Audit logging (pgaudit) of the submission functions.
+    v_value := lower(coalesce(current_setting('pgaudit.log', true), ''));
+    risk := 'audit_logging'; severity := 'high';
+    status := CASE WHEN v_preload NOT LIKE '%pgaudit%' THEN 'ok'
+                   WHEN v_value ~ '(^|,)\s*(all|read|function|misc)\s*(,|$)' OR current_setting('pgaudit.role', true) <> '' THEN 'at_risk'
+                   ELSE 'note' END;
+    detail := CASE WHEN v_preload NOT LIKE '%pgaudit%' THEN 'pgaudit is not preloaded'
+                   ELSE format('pgaudit is loaded; pgaudit.log = %s, pgaudit.log_parameter = %s, pgaudit.role = %s',
+                               nullif(v_value, ''), current_setting('pgaudit.log_parameter', true),
+                               nullif(current_setting('pgaudit.role', true), '')) END;
+    advice := 'Exclude the logins of rbp_survey_intake from audit logging (ALTER ROLE <login> SET pgaudit.log = none, pgaudit.log_parameter = off) and audit no object of schema rbp through pgaudit.role: an audit record of rbp.submit_response() holds the token with the answers.';
+    RETURN NEXT;
+
+    -- 6b. Cumulative activity counters: pg_stat_*_tables, pg_statio_* (and the pg_stat_get_*
+    --     functions behind them) are readable by every role by default. Someone present while a
+    --     family submits (a worker on a home visit) can see whether the holding area or
+    --     rbp.response gained a row at that moment, that is whether the family chose anonymity;
+    --     never what it answered.
+    v_list := rbp.unhardened('table_activity_counters');
+    risk := 'table_activity_counters'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list,
+                       'the feedback_rbp roles cannot read per-table activity or I/O counters');
+    advice := 'Counters (pg_stat_*, pg_statio_*) show when a response or a held answer was written, so someone present at a submission can tell whether the family chose anonymity (never its answers). SELECT * FROM rbp.harden(p_apply => true) as a superuser revokes them from PUBLIC in this database and grants them to pg_read_all_stats; the same holds for pg_stat_statements call counts.';
+    RETURN NEXT;
+
+    -- 6c. Function call counters: with track_functions on in the submitting sessions,
+    --     pg_stat_user_functions counts the calls of the holding function, live.
+    SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
+      INTO v_list2 FROM unnest(v_sessions) AS o WHERE rbp.setting_for_role(o, 'track_functions') <> 'none';
+    v_list := rbp.unhardened('function_call_counters');
+    risk := 'function_call_counters'; severity := 'medium';
+    status := CASE WHEN v_list IS NULL OR v_list2 IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := format('track_functions on for: %s; readable by the feedback_rbp roles: %s',
+                     coalesce(v_list2, 'none'), coalesce(v_list, 'none'));
+    advice := 'Keep track_functions = none for the logins of rbp_survey_intake (ALTER ROLE <login> SET track_functions = none), or run rbp.harden(p_apply => true): pg_stat_user_functions would count each call of the holding function as a family submits.';
+    RETURN NEXT;
+
+    -- 6d. Commit timestamps: pg_xact_commit_timestamp(xmin) dates every row to the second.
+    v_list := rbp.unhardened('commit_timestamps');
+    risk := 'commit_timestamps'; severity := 'medium';
+    status := CASE WHEN current_setting('track_commit_timestamp') = 'on' AND v_list IS NOT NULL THEN 'at_risk' ELSE 'ok' END;
+    detail := format('track_commit_timestamp = %s; usable by the feedback_rbp roles: %s',
+                     current_setting('track_commit_timestamp'), coalesce(v_list, 'none'));
+    advice := 'Keep track_commit_timestamp = off (the default), or run rbp.harden(p_apply => true): with it, pg_xact_commit_timestamp(xmin) gives the exact time of every invitation used and every release.';
+    RETURN NEXT;
+
+    -- 6e. pg_locks: a running submission's locks show which table it writes.
+    v_list := rbp.unhardened('lock_view');
+    risk := 'lock_view'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot read pg_locks');
+    advice := 'pg_locks shows, while a submission runs, whether it locks the holding area or rbp.response (anonymous or not). rbp.harden(p_apply => true) revokes it from PUBLIC in this database.';
+    RETURN NEXT;
+
+    -- 6f. Sizes of the holding area and its TOAST: every held row has the same size, so size
+    --     functions count held submissions (not their content); still, live, they tell when one was held.
+    v_list := rbp.unhardened('relation_sizes');
+    risk := 'relation_sizes'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot call the relation size functions');
+    advice := 'pg_relation_size() of rbp.anonymous_holding and its TOAST grows by the same amount for every held submission (rows of one size): it tells when something was held, not what. rbp.harden(p_apply => true) revokes the size functions from PUBLIC in this database.';
+    RETURN NEXT;
+
+    -- 6g. debug_print_*: parse, rewritten and plan trees, constants included, in the server log.
+    SELECT string_agg(DISTINCT coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default') || ' (' || d || ')', ', ')
+      INTO v_list FROM unnest(v_sessions) AS o, unnest(ARRAY['debug_print_parse', 'debug_print_rewritten', 'debug_print_plan']) AS d
+     WHERE rbp.setting_for_role(o, d) = 'on';
+    risk := 'debug_print'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('on for: ' || v_list, 'debug_print_parse, debug_print_rewritten and debug_print_plan are off for the survey intake sessions');
+    advice := 'Turn debug_print_parse, debug_print_rewritten and debug_print_plan off: they write every statement''s trees, token and answers included, to the server log.';
+    RETURN NEXT;
+
+    -- 6h. Settings made for the whole database or every role, listed: the checks above include them.
+    SELECT string_agg(CASE WHEN s.setdatabase = 0 THEN 'ALTER ROLE ALL' WHEN s.setrole = 0 THEN 'ALTER DATABASE'
+                           ELSE 'ALTER ROLE ALL IN DATABASE' END || ': ' || c.item, ', ' ORDER BY c.item)
+      INTO v_list
+      FROM pg_db_role_setting s, unnest(s.setconfig) AS c(item)
+     WHERE s.setrole = 0 AND s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND split_part(c.item, '=', 1) ~* '^(log_|track_|debug_|auto_explain\.|pgaudit\.)';
+    risk := 'database_wide_settings'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'note' END;
+    detail := coalesce('logging and tracking settings for every session: ' || v_list,
+                       'no logging or tracking setting is made with ALTER DATABASE or ALTER ROLE ALL');
+    advice := 'Settings made with ALTER DATABASE or ALTER ROLE ALL apply to the survey intake logins too (the checks above take them into account): prefer settings per login.';
+    RETURN NEXT;
+
+    -- 6i. Row estimates in pg_class: readable by every role, and needed by every client.
+    risk := 'catalog_row_estimates'; severity := 'low'; status := 'residual';
+    detail := format('pg_class.reltuples and relpages of rbp.anonymous_holding (now %s, %s) are readable by every role',
+                     (SELECT reltuples FROM pg_class WHERE oid = 'rbp.anonymous_holding'::regclass),
+                     (SELECT relpages FROM pg_class WHERE oid = 'rbp.anonymous_holding'::regclass));
+    advice := 'Cannot be closed (pg_class is read by every client): after each VACUUM or ANALYZE they estimate how many submissions are held, never which. Never reported ok.';
+    RETURN NEXT;
+
+    -- 7. Roles that bypass row-level security (or are superusers) and belong to a feedback_rbp role.
+    SELECT string_agg(r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (bypassrls)' END, ', ' ORDER BY r.rolname)
+      INTO v_list
+      FROM pg_roles r
+     WHERE (r.rolsuper OR r.rolbypassrls)
+       AND EXISTS (SELECT FROM pg_roles g WHERE g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer',
+                                                               'rbp_case_system', 'rbp_survey_intake')
+                                           AND g.oid <> r.oid
+                                           AND EXISTS (SELECT FROM pg_auth_members m WHERE m.roleid = g.oid AND m.member = r.oid));
+    risk := 'rls_bypass_in_rbp_roles'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('members of feedback_rbp roles that bypass row-level security: ' || v_list,
+                       'no member of a feedback_rbp role is a superuser or has BYPASSRLS');
+    advice := 'Give the people and systems that use feedback_rbp ordinary logins: a superuser or BYPASSRLS login reads every row of every authority, and a superuser also the holding area.';
+    RETURN NEXT;
+
+    SELECT string_agg(r.rolname || CASE WHEN r.rolsuper THEN ' (superuser)' ELSE ' (bypassrls)' END, ', ' ORDER BY r.rolname)
+      INTO v_list FROM pg_roles r WHERE (r.rolsuper OR r.rolbypassrls) AND r.rolcanlogin;
+    risk := 'rls_bypass_logins'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'note' END;
+    detail := coalesce('logins that bypass row-level security: ' || v_list, 'no login bypasses row-level security');
+    advice := 'A superuser can read anything, held anonymous responses included (out of scope, doc/threat-model.md): keep such logins to the DBA, never use them for applications or reports.';
+    RETURN NEXT;
+
+    -- 8. Privileges granted to PUBLIC on the extension's objects (and on its schema).
+    SELECT string_agg(obj, ', ' ORDER BY obj) INTO v_list FROM (
+        SELECT format('%s (%s)', c.oid::regclass, a.privilege_type) AS obj
+          FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid,
+               aclexplode(c.relacl) AS a
+         WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = v_ext AND d.deptype = 'e' AND a.grantee = 0
+        UNION ALL
+        SELECT format('%s (EXECUTE, security definer)', p.oid::regprocedure)
+          FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+         WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = v_ext AND d.deptype = 'e' AND p.prosecdef
+           AND p.oid <> 'rbp.suppression_threshold()'::regprocedure
+           AND (p.proacl IS NULL OR EXISTS (SELECT FROM aclexplode(p.proacl) AS a WHERE a.grantee = 0))
+        UNION ALL
+        SELECT format('schema rbp (%s)', a.privilege_type)
+          FROM pg_namespace n, aclexplode(n.nspacl) AS a
+         WHERE n.nspname = 'rbp' AND a.grantee = 0) AS granted(obj);
+    risk := 'public_grants'; severity := 'high';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('granted to PUBLIC: ' || v_list, 'no table, sequence, schema or security-definer function of feedback_rbp is granted to PUBLIC (rbp.suppression_threshold() is public by design)');
+    advice := 'REVOKE these privileges FROM PUBLIC: every role of the cluster, not only the feedback_rbp roles, would have them.';
+    RETURN NEXT;
+
+    -- 9. Privileges on the extension's tables held by roles outside the six group roles.
+    SELECT string_agg(format('%s to %s (%s)', c.oid::regclass, g.rolname, a.privilege_type), ', '
+                      ORDER BY c.oid::regclass::text, g.rolname, a.privilege_type) INTO v_list
+      FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid,
+           aclexplode(c.relacl) AS a JOIN pg_roles g ON g.oid = a.grantee
+     WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = v_ext AND d.deptype = 'e'
+       AND a.grantee <> c.relowner
+       AND g.rolname NOT IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake');
+    risk := 'direct_table_grants'; severity := 'medium';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('granted outside the feedback_rbp roles: ' || v_list, 'the tables of feedback_rbp are granted only to its group roles');
+    advice := 'Grant logins one of the six rbp_* group roles instead of privileges on tables: the row-level security policies are written for those roles.';
+    RETURN NEXT;
+
+    -- 10. The suppression threshold edited below its documented minimum.
+    SELECT value::text INTO v_value FROM rbp.setting WHERE name = 'suppression_threshold';
+    risk := 'threshold_below_minimum'; severity := 'high';
+    status := CASE WHEN v_value::integer < 5 THEN 'at_risk' ELSE 'ok' END;
+    detail := format('suppression threshold = %s (documented minimum 5; anonymous release batches never go below 5)',
+                     coalesce(v_value, '5 (default)'));
+    advice := 'Set it with SELECT rbp.set_suppression_threshold(5) (or more); rbp.setting must never be edited directly.';
+    RETURN NEXT;
+
+    -- 11. Dead tuples: released held responses and deleted (withdrawn) responses stay in the data
+    --     files, in their original order, until VACUUM.
+    SELECT string_agg(format('%s: %s', s.relid::regclass, s.n_dead_tup), ', ' ORDER BY s.relid::regclass::text) INTO v_list
+      FROM pg_stat_all_tables s
+     WHERE s.relid IN ('rbp.anonymous_holding'::regclass, 'rbp.response'::regclass, 'rbp.answer'::regclass)
+       AND s.n_dead_tup > 0;
+    risk := 'dead_tuples'; severity := 'low';
+    status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
+    detail := coalesce('dead tuples not yet vacuumed: ' || v_list, 'no dead tuples reported in the holding area, responses or answers');
+    advice := 'Keep autovacuum on (or VACUUM rbp.anonymous_holding, rbp.response, rbp.answer after releases and withdrawals): until then a superuser with pageinspect could read released or withdrawn rows in their original order.';
+    RETURN NEXT;
+
+    -- 12. WAL, archives and backups: always a note.
+    risk := 'wal_and_backups'; severity := 'low'; status := 'note';
+    detail := format('wal_level = %s, archive_mode = %s', current_setting('wal_level'), current_setting('archive_mode'));
+    advice := 'WAL, WAL archives and base backups contain held anonymous responses and the order they were written in: restrict access to them as to the server itself, encrypt and expire them.';
+    RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION rbp.privacy_check() IS
+    'Administrator: one row per risk to anonymity that the extension cannot control itself (logging, pg_stat_activity, audit, activity and function counters, commit timestamps, locks, sizes, debug output, database-wide settings, RLS bypass, grants, threshold, dead tuples, row estimates, backups), with its status (ok, at_risk, note, residual: never ok) and advice';
+
+CREATE FUNCTION rbp.harden(p_apply boolean DEFAULT false)
+    RETURNS TABLE (channel text, statement text, applied boolean)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    t record;
+BEGIN
+    IF p_apply AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'rbp.harden(p_apply => true) must be run by a superuser'
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Run SELECT * FROM rbp.harden() to see the statements, then have the DBA apply them.';
+    END IF;
+    FOR t IN
+        SELECT h.channel, h.object_kind, h.object_name FROM rbp.hardening_targets() h
+         WHERE CASE h.object_kind WHEN 'view' THEN has_table_privilege('public', h.object_name, 'SELECT')
+                                  ELSE has_function_privilege('public', h.object_name, 'EXECUTE') END
+            OR EXISTS (SELECT FROM pg_roles g
+                        WHERE g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+                          AND CASE h.object_kind WHEN 'view' THEN has_table_privilege(g.oid, h.object_name, 'SELECT')
+                                                 ELSE has_function_privilege(g.oid, h.object_name, 'EXECUTE') END)
+    LOOP
+        channel := t.channel;
+        statement := CASE t.object_kind
+            WHEN 'view' THEN format('REVOKE SELECT ON %s FROM PUBLIC; GRANT SELECT ON %s TO pg_read_all_stats', t.object_name, t.object_name)
+            ELSE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC; GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', t.object_name, t.object_name) END;
+        IF p_apply THEN
+            EXECUTE statement;
+        END IF;
+        applied := p_apply;
+        RETURN NEXT;
+    END LOOP;
+    -- What no transaction can change: listed when it is needed.
+    FOR channel, statement IN
+        SELECT 'function_call_counters', 'ALTER SYSTEM SET track_functions = none; SELECT pg_reload_conf()'
+         WHERE current_setting('track_functions') <> 'none'
+        UNION ALL
+        SELECT 'commit_timestamps', 'ALTER SYSTEM SET track_commit_timestamp = off (takes effect after a restart)'
+         WHERE current_setting('track_commit_timestamp') = 'on'
+        UNION ALL
+        SELECT 'debug_print', format('ALTER SYSTEM SET %s = off; SELECT pg_reload_conf()', d)
+          FROM unnest(ARRAY['debug_print_parse', 'debug_print_rewritten', 'debug_print_plan']) AS d
+         WHERE current_setting(d) = 'on'
+    LOOP
+        applied := false;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION rbp.harden(boolean) IS
+    'DBA: the revocations of doc/threat-model.md (counters, locks, sizes, commit timestamps revoked from PUBLIC, granted to pg_read_all_stats); a dry run by default, applied with p_apply => true by a superuser; server settings are listed, never applied';
+REVOKE ALL ON FUNCTION rbp.harden(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rbp.harden(boolean) TO rbp_admin;
 
 -- Backups keep the release windows (sql/install/95_dump.sql marks every table of rbp).
 SELECT pg_catalog.pg_extension_config_dump('rbp.release_window', '');

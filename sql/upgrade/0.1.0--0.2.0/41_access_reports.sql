@@ -200,7 +200,7 @@ CREATE OR REPLACE VIEW rbp.report_statements AS
 SELECT i.code AS instrument,
        i.version,
        i.title,
-       i.is_current,
+       rbp.is_current(i) AS is_current,
        i.respondent_kinds,
        q.code AS question,
        q.position,

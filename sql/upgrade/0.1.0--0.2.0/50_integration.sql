@@ -382,7 +382,7 @@ BEGIN
                                 coalesce(p_channel, v_last.channel,
                                          (SELECT default_channel FROM rbp.schedule_policy WHERE authority_id = v_authority)),
                                 p_valid_days, p_issued_on,
-                                (SELECT code FROM rbp.instrument WHERE instrument_id = v_last.instrument_id AND is_current));
+                                (SELECT code FROM rbp.instrument WHERE instrument_id = v_last.instrument_id AND rbp.is_current(instrument)));
 END
 $$;
 COMMENT ON FUNCTION rbp.reissue_invitation(text, text, text, rbp.invitation_channel, integer, date) IS
@@ -496,9 +496,6 @@ CREATE FUNCTION rbp.schedule_on_respondent_move() RETURNS trigger
 DECLARE
     v_families integer[];
 BEGIN
-    IF rbp.loading_by_copy() THEN
-        RETURN NULL;
-    END IF;
     SELECT array_agg(DISTINCT f) INTO v_families
       FROM (SELECT n.family_id FROM new_rows n JOIN old_rows o USING (respondent_id) WHERE n.family_id <> o.family_id
             UNION ALL
