@@ -94,8 +94,10 @@ BEGIN
         RAISE EXCEPTION 'a reminder needs an invitation and a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT * INTO v_invitation FROM rbp.invitation WHERE invitation_id = p_invitation_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation';
+    -- an invitation of an authority the login does not serve is "unknown": the same error, no dates
+    IF NOT FOUND OR NOT rbp.may_act_for(v_invitation.authority_id, 'case_system') THEN
+        RAISE EXCEPTION 'unknown invitation %', p_invitation_id USING ERRCODE = 'foreign_key_violation',
+              HINT = 'Pass an invitation_id that rbp.due_invitations() listed for an authority this login serves.';
     END IF;
     IF p_sent_on < v_invitation.issued_on OR p_sent_on > v_invitation.expires_on THEN
         RAISE EXCEPTION 'a reminder of invitation % cannot be sent on %: it is valid from % to %', p_invitation_id, p_sent_on,
