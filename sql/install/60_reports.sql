@@ -326,7 +326,7 @@ BEGIN
         SELECT 'scores', e.level, e.team_id, e.worker_id, e.pkind, e.pstart, e.instrument_id, s.question_id, e.kind, NULL,
                rbp.respondents(rbp.likert_summary(s.d)), rbp.likert_summary(s.d)
           FROM ent e JOIN per_response s USING (response_id)
-         WHERE e.kind IS NULL OR s.question_id IS NULL
+         WHERE (e.kind IS NULL OR s.question_id IS NULL) AND (s.question_id IS NULL OR e.pkind <> 'month')
          GROUP BY e.level, e.team_id, e.worker_id, e.pkind, e.pstart, e.instrument_id, s.question_id, e.kind
         UNION ALL
         SELECT 'themes', e.level, e.team_id, NULL, e.pkind, e.pstart, NULL, NULL, NULL, rt.theme_id, count(*), NULL
