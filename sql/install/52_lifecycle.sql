@@ -82,6 +82,8 @@ BEGIN
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'cancelling an invitation needs a date' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- an unknown involvement or family member is an error (23503), not "nothing to cancel"
+    PERFORM rbp.involvement_id_of(v_authority, p_involvement_ref), rbp.respondent_id_of(v_authority, p_respondent_ref);
     WITH c AS (
         UPDATE rbp.invitation SET cancelled_on = greatest(p_on, issued_on)
          WHERE invitation_id IN (SELECT invitation_id FROM rbp.open_invitations_of(v_authority, p_involvement_ref, p_respondent_ref, p_on))

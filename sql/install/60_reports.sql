@@ -54,6 +54,13 @@ COMMENT ON COLUMN rbp.report_publication.method IS
     '1: published by 0.1.0 (groups checked one at a time); 2: the whole model audited by rbp.report_protect';
 REVOKE ALL ON rbp.report_publication FROM PUBLIC;
 GRANT SELECT ON rbp.report_publication TO rbp_admin, rbp_qa;
+-- Each QA login reads the records of the authorities it is mapped to; the administrator all.
+ALTER TABLE rbp.report_publication ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_publication_admin ON rbp.report_publication FOR SELECT TO rbp_admin USING (true);
+COMMENT ON POLICY report_publication_admin ON rbp.report_publication IS 'The administrator reads what was published for every authority';
+CREATE POLICY report_publication_qa ON rbp.report_publication FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY report_publication_qa ON rbp.report_publication IS 'QA reads what was published for its own authorities';
 
 CREATE TABLE rbp.report_unprotected (
     authority_id    integer NOT NULL REFERENCES rbp.authority,
@@ -67,6 +74,13 @@ COMMENT ON TABLE rbp.report_unprotected IS
 COMMENT ON COLUMN rbp.report_unprotected.cell IS 'The cell: topic, level, team, worker, period, instrument, statement, point';
 REVOKE ALL ON rbp.report_unprotected FROM PUBLIC;
 GRANT SELECT ON rbp.report_unprotected TO rbp_admin, rbp_qa;
+-- Each QA login reads the records of the authorities it is mapped to; the administrator all.
+ALTER TABLE rbp.report_unprotected ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_unprotected_admin ON rbp.report_unprotected FOR SELECT TO rbp_admin USING (true);
+COMMENT ON POLICY report_unprotected_admin ON rbp.report_unprotected IS 'The administrator reads which cells could not be protected, for every authority';
+CREATE POLICY report_unprotected_qa ON rbp.report_unprotected FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY report_unprotected_qa ON rbp.report_unprotected IS 'QA reads which cells could not be protected, for its own authorities';
 
 CREATE TABLE rbp.report_cell (
     cell_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

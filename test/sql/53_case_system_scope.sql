@@ -6,12 +6,13 @@
 -- Every refusal below is paired with the same call by a login that may make it, so each test could
 -- fail. Mutations seen failing: rbp.due_invitations without its scope (tests 1, 3); record_reminder
 -- without rbp.may_act_for (test 5, then the suite aborts); rbp.case_system_serves back to "any
--- case-system member" (tests 8, 9).
+-- case-system member" (tests 8, 9). Also: QA of one authority, or an unmapped QA login, read the
+-- publication records (cells, hidden cells) of every authority (tests 10-12; seen failing without the policy).
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(9);
+SELECT plan(12);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 CREATE ROLE t_case_none LOGIN IN ROLE rbp_case_system;   -- never mapped
@@ -61,6 +62,21 @@ RESET ROLE;
 SET LOCAL ROLE t_case_none;
 SELECT throws_ok(format('SELECT * FROM rbp.routed_item(%L)', (SELECT route_id FROM r)), 'P0002', NULL,
                  'an unmapped case-system login learns nothing of it either');
+RESET ROLE;
+-- ---- QA reads the publication records of its own authorities only ----------------------------
+CREATE ROLE t_qa_none LOGIN IN ROLE rbp_qa;   -- never mapped
+INSERT INTO rbp.report_publication (authority_id, period_kind, period_start, published_on, threshold, cells, hidden_cells)
+SELECT authority_id, 'quarter', '2026-01-01', '2026-04-02', 5, 17, 12 FROM rbp.authority;
+SET LOCAL ROLE t_qa_s;
+SELECT results_eq($$ SELECT a FROM (SELECT authority_id FROM rbp.report_publication) p,
+                         LATERAL (SELECT 'row') x(a) $$, $$ VALUES ('row') $$,
+                  'QA of south reads one publication record (its own), not north''s');
+RESET ROLE;
+SET LOCAL ROLE t_qa_none;
+SELECT is((SELECT count(*) FROM rbp.report_publication), 0::bigint, 'an unmapped QA login reads no publication record');
+RESET ROLE;
+SET LOCAL ROLE t_admin;
+SELECT is((SELECT count(*) FROM rbp.report_publication), 2::bigint, 'the administrator reads both');
 RESET ROLE;
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,7 @@
--- Case-system scope (red-team review of 0.2.0 before release): the daily due list and reminders
--- answer only for the authorities the login is mapped to (rbp.may_act_for). Same
--- definitions as sql/install/50_schedule.sql.
+-- Found by a red-team review of 0.2.0 before release. The daily due list and reminders answer only
+-- for the authorities the case-system login is mapped to (rbp.may_act_for; same definitions as
+-- sql/install/50_schedule.sql); QA reads the publication records of its own authorities only
+-- (same policies as sql/install/60_reports.sql).
 
 CREATE OR REPLACE FUNCTION rbp.due_invitations(p_as_of date DEFAULT current_date, p_authority text DEFAULT NULL)
     RETURNS TABLE (authority text, involvement_ref text, respondent_ref text, respondent_kind rbp.respondent_kind,
@@ -83,3 +84,18 @@ BEGIN
     RETURN v_sent;
 END
 $$;
+
+-- Each QA login reads the records of the authorities it is mapped to; the administrator all.
+ALTER TABLE rbp.report_publication ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_publication_admin ON rbp.report_publication FOR SELECT TO rbp_admin USING (true);
+COMMENT ON POLICY report_publication_admin ON rbp.report_publication IS 'The administrator reads what was published for every authority';
+CREATE POLICY report_publication_qa ON rbp.report_publication FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY report_publication_qa ON rbp.report_publication IS 'QA reads what was published for its own authorities';
+-- Each QA login reads the records of the authorities it is mapped to; the administrator all.
+ALTER TABLE rbp.report_unprotected ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_unprotected_admin ON rbp.report_unprotected FOR SELECT TO rbp_admin USING (true);
+COMMENT ON POLICY report_unprotected_admin ON rbp.report_unprotected IS 'The administrator reads which cells could not be protected, for every authority';
+CREATE POLICY report_unprotected_qa ON rbp.report_unprotected FOR SELECT TO rbp_qa
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
+COMMENT ON POLICY report_unprotected_qa ON rbp.report_unprotected IS 'QA reads which cells could not be protected, for its own authorities';
