@@ -7,7 +7,8 @@
 -- fail. Mutations seen failing: rbp.due_invitations without its scope (tests 1, 3); record_reminder
 -- without rbp.may_act_for (test 5, then the suite aborts); rbp.case_system_serves back to "any
 -- case-system member" (tests 8, 9). Also: QA of one authority, or an unmapped QA login, read the
--- publication records (cells, hidden cells) of every authority (tests 10-12; seen failing without the policy).
+-- publication records (cells, hidden cells) of every authority (tests 10-11 seen failing without the
+-- policy; test 12 shows the rows exist).
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
