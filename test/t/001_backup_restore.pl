@@ -1,6 +1,7 @@
 # Backups that restore every row exactly (issue 12, guarantee G5), on a throwaway cluster of
 # PostgreSQL's own TAP harness. A database is filled through the API with every kind of row
-# (test/fixtures/every_row.sql); then, after each documented admin step, it is dumped and restored,
+# (test/fixtures/every_row.sql) and a randomised workload (test/fixtures/random_workload.sql, its
+# seed printed); then, after each documented admin step, it is dumped and restored,
 # and a digest of every table and sequence (test/fixtures/digest.sql, one md5 over all rows of each
 # table) must equal the original's line for line. At the end every documented path is tried:
 # pg_dump custom, directory, tar and plain; pg_restore with and without -j; --inserts and
@@ -44,6 +45,10 @@ sub digest_is {
 $node->safe_psql('postgres', 'CREATE DATABASE src');
 $node->safe_psql('src', 'SET client_min_messages = warning; CREATE EXTENSION feedback_rbp');
 $node->safe_psql('src', $fixture);
+# ... and a randomised workload through the API on top (seed printed; RBP_BACKUP_SEED replays it)
+my $seed = $ENV{RBP_BACKUP_SEED} // sprintf('%.4f', rand() * 2 - 1);
+note("random workload seed: $seed (RBP_BACKUP_SEED=$seed replays it)");
+$node->safe_psql('src', "\\set seed $seed\n" . slurp_file("$root/test/fixtures/random_workload.sql"));
 my $src = digest('src');
 my @empty = grep { / 0 -$/ } split /\n/, $src;
 is(join(', ', @empty), '', 'the fixture puts rows in every table of rbp (and the due list)');
