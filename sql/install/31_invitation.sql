@@ -6,9 +6,11 @@
 CREATE TYPE rbp.answer_input AS (question_id integer, score rbp.likert, free_text text);
 COMMENT ON TYPE rbp.answer_input IS 'Internal: one validated answer on its way from rbp.submit_response() to storage';
 
+-- PL/pgSQL rather than SQL: the body cannot be inlined (convert_to is only stable), and a SQL
+-- function called from PL/pgSQL is planned again in every transaction; this one keeps its plan.
 CREATE FUNCTION rbp.token_hash(p_token text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8')) $$;
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ BEGIN RETURN pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8')); END $$;
 COMMENT ON FUNCTION rbp.token_hash(text) IS 'The SHA-256 under which an invitation token is stored';
 
 CREATE FUNCTION rbp.issue_invitation(p_authority text, p_involvement_ref text, p_respondent_ref text,
@@ -115,76 +117,83 @@ END
 $$;
 COMMENT ON FUNCTION rbp.survey_questions(text) IS 'Survey intake: the questions to show for an invitation token (every question may be skipped)';
 
--- Internal: turn the submitted jsonb object {question_code: answer} into validated answers.
+-- Internal: the error of one refused answer (validate_answers calls it from its query, in the
+-- order of the question codes, so the first refused answer is the one reported).
+CREATE FUNCTION rbp.refuse_answer(p_problem text, p_key text, p_value jsonb, p_points integer) RETURNS rbp.answer_input
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    CASE p_problem
+    WHEN 'unknown' THEN
+        RAISE EXCEPTION 'unknown question "%" for this questionnaire', p_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'rbp.survey_questions(token) lists the question codes.';
+    WHEN 'out_of_range' THEN
+        RAISE EXCEPTION 'answer % to "%" is out of range', p_value, p_key
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = format('Scores are whole numbers from 1 to %s.', p_points);
+    WHEN 'not_a_score' THEN
+        RAISE EXCEPTION 'answer to "%" must be a score', p_key USING ERRCODE = 'invalid_parameter_value';
+    WHEN 'not_text' THEN
+        RAISE EXCEPTION 'answer to "%" must be text', p_key USING ERRCODE = 'invalid_parameter_value';
+    WHEN 'too_long' THEN
+        RAISE EXCEPTION 'answer to "%" is too long: % characters, at most % are accepted', p_key, length(btrim(p_value #>> '{}')), rbp.free_text_max_chars()
+            USING ERRCODE = 'string_data_right_truncation',
+                  HINT = 'Shorten the answer; nothing was stored.';
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION rbp.refuse_answer(text, text, jsonb, integer) IS
+    'Internal: raise the error of one refused answer (unknown question 22023, score out of range 22003, not a score or not text 22023, free text too long 22001)';
+REVOKE ALL ON FUNCTION rbp.refuse_answer(text, text, jsonb, integer) FROM PUBLIC;
+
+-- Internal: turn the submitted jsonb object {question_code: answer} into validated answers, in one
+-- query: every answer joined to its question, in the order of the codes (a subquery with ORDER BY
+-- is never flattened, so the first refused code raises its error first, as a loop over the sorted
+-- codes would); skipped (null or blank) answers are filtered out before anything is converted.
 CREATE FUNCTION rbp.validate_answers(p_instrument_id integer, p_answers jsonb) RETURNS rbp.answer_input[]
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_key text;
-    v_value jsonb;
-    v_question_id integer;
-    v_kind rbp.question_kind;
-    v_points integer;
-    v_text text;
-    v_result rbp.answer_input[] := '{}';
+    v_result rbp.answer_input[];
 BEGIN
     IF p_answers IS NULL OR jsonb_typeof(p_answers) <> 'object' THEN
         RAISE EXCEPTION 'answers must be a JSON object keyed by question code'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"q2_trust": 4, "q7_anything_else": "..."}';
     END IF;
-    -- One query for all answers, each with its question (NULL when the code is unknown).
-    FOR v_key, v_value, v_question_id, v_kind, v_points IN
-        SELECT e.key, e.value, q.question_id, q.kind, q.scale_points
-          FROM jsonb_each(p_answers) AS e
-          LEFT JOIN rbp.question q ON q.instrument_id = p_instrument_id AND q.code = e.key
-         ORDER BY e.key
-    LOOP
-        IF v_question_id IS NULL THEN
-            RAISE EXCEPTION 'unknown question "%" for this questionnaire', v_key
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'rbp.survey_questions(token) lists the question codes.';
-        END IF;
-        CONTINUE WHEN jsonb_typeof(v_value) = 'null';     -- skipped
-        IF v_kind = 'scale' THEN
-            IF jsonb_typeof(v_value) = 'number' THEN
-                IF v_value::numeric <> trunc(v_value::numeric) OR v_value::numeric NOT BETWEEN 1 AND v_points THEN
-                    RAISE EXCEPTION 'answer % to "%" is out of range', v_value, v_key
-                        USING ERRCODE = 'numeric_value_out_of_range',
-                              DETAIL = format('Scores are whole numbers from 1 to %s.', v_points);
-                END IF;
-                v_text := (v_value::numeric)::integer || '/' || v_points;
-            ELSIF jsonb_typeof(v_value) = 'string' THEN
-                v_text := v_value #>> '{}';
-                CONTINUE WHEN btrim(v_text) = '';
-                IF v_points <> 5 AND btrim(v_text) ~ '^[0-9]+$' THEN
-                    v_text := btrim(v_text) || '/' || v_points;
-                END IF;
-            ELSE
-                RAISE EXCEPTION 'answer to "%" must be a score', v_key USING ERRCODE = 'invalid_parameter_value';
-            END IF;
-            v_result := v_result || ROW(v_question_id, rbp.likert_on_scale(v_text::rbp.likert, v_points, v_key), NULL)::rbp.answer_input;
-        ELSE
-            IF jsonb_typeof(v_value) <> 'string' THEN
-                RAISE EXCEPTION 'answer to "%" must be text', v_key USING ERRCODE = 'invalid_parameter_value';
-            END IF;
-            v_text := btrim(v_value #>> '{}');
-            CONTINUE WHEN v_text = '';
-            IF length(v_text) > rbp.free_text_max_chars() THEN
-                RAISE EXCEPTION 'answer to "%" is too long: % characters, at most % are accepted', v_key, length(v_text), rbp.free_text_max_chars()
-                    USING ERRCODE = 'string_data_right_truncation',
-                          HINT = 'Shorten the answer; nothing was stored.';
-            END IF;
-            v_result := v_result || ROW(v_question_id, NULL, v_text)::rbp.answer_input;
-        END IF;
-    END LOOP;
+    SELECT coalesce(array_agg(
+               CASE
+               WHEN a.question_id IS NULL THEN rbp.refuse_answer('unknown', a.key, a.value, NULL)
+               WHEN a.kind = 'scale' AND a.type = 'number' THEN
+                   CASE WHEN a.value::numeric <> trunc(a.value::numeric) OR a.value::numeric NOT BETWEEN 1 AND a.points
+                        THEN rbp.refuse_answer('out_of_range', a.key, a.value, a.points)
+                        ELSE ROW(a.question_id, (((a.value::numeric)::integer || '/' || a.points)::rbp.likert), NULL)::rbp.answer_input END
+               WHEN a.kind = 'scale' AND a.type = 'string' THEN
+                   ROW(a.question_id,
+                       rbp.likert_on_scale((CASE WHEN a.points <> 5 AND a.trimmed ~ '^[0-9]+$' THEN a.trimmed || '/' || a.points
+                                                 ELSE a.value #>> '{}' END)::rbp.likert, a.points, a.key),
+                       NULL)::rbp.answer_input
+               WHEN a.kind = 'scale' THEN rbp.refuse_answer('not_a_score', a.key, a.value, a.points)
+               WHEN a.type <> 'string' THEN rbp.refuse_answer('not_text', a.key, a.value, NULL)
+               WHEN length(a.trimmed) > rbp.free_text_max_chars() THEN rbp.refuse_answer('too_long', a.key, a.value, NULL)
+               ELSE ROW(a.question_id, NULL, a.trimmed)::rbp.answer_input
+               END)
+             FILTER (WHERE a.question_id IS NULL OR NOT (a.type = 'null' OR (a.type = 'string' AND a.trimmed = ''))), '{}')
+      INTO v_result
+      FROM (SELECT e.key, e.value, jsonb_typeof(e.value) AS type, btrim(e.value #>> '{}') AS trimmed,
+                   q.question_id, q.kind, q.scale_points AS points
+              FROM jsonb_each(p_answers) AS e
+              LEFT JOIN rbp.question q ON q.instrument_id = p_instrument_id AND q.code = e.key
+             ORDER BY e.key) AS a;
     -- Every submission must fit the fixed size of a held one, whatever level it chose (22001).
     PERFORM rbp.held_payload(v_result);
     RETURN v_result;
 END
 $$;
 COMMENT ON FUNCTION rbp.validate_answers(integer, jsonb) IS
-    'Internal: validate {question_code: answer} against an instrument (unknown question 22023, score out of range 22003, free text longer than rbp.free_text_max_chars() or answers larger than rbp.held_payload_bytes() 22001, empty and null answers skipped)';
+    'Internal: validate {question_code: answer} against an instrument in one query (unknown question 22023, score out of range 22003, free text longer than rbp.free_text_max_chars() or answers larger than rbp.held_payload_bytes() 22001, empty and null answers skipped)';
 REVOKE ALL ON FUNCTION rbp.validate_answers(integer, jsonb) FROM PUBLIC;
 
 CREATE FUNCTION rbp.likert_on_scale(p_value rbp.likert, p_points integer, p_question text) RETURNS rbp.likert
@@ -204,14 +213,21 @@ REVOKE ALL ON FUNCTION rbp.likert_on_scale(rbp.likert, integer, text) FROM PUBLI
 
 -- Internal: the worker allocated to an involvement on a date; after the involvement (feedback
 -- stays possible), the most recent allocation before that date.
+-- PL/pgSQL so that its plan is kept for the session (a SQL function is planned again in every
+-- transaction that calls it from PL/pgSQL).
 CREATE FUNCTION rbp.worker_on(p_involvement_id integer, p_on date) RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT worker_id FROM rbp.allocation
+DECLARE
+    v_worker integer;
+BEGIN
+    SELECT worker_id INTO v_worker FROM rbp.allocation
      WHERE involvement_id = p_involvement_id AND lower(during) <= p_on
      ORDER BY during @> p_on DESC, lower(during) DESC
-     LIMIT 1
+     LIMIT 1;
+    RETURN v_worker;
+END
 $$;
 COMMENT ON FUNCTION rbp.worker_on(integer, date) IS 'Internal: the worker allocated to an involvement on a date, or the most recent one before it';
 REVOKE ALL ON FUNCTION rbp.worker_on(integer, date) FROM PUBLIC;
@@ -231,6 +247,7 @@ DECLARE
     v_team integer;
     v_worker integer;
     v_response uuid;
+    v_status rbp.qa_status;
 BEGIN
     IF p_anonymity IS NULL OR p_channel IS NULL OR p_submitted_on IS NULL THEN
         RAISE EXCEPTION 'a response needs an anonymity level, a channel and a date'
@@ -274,10 +291,15 @@ BEGIN
     VALUES (v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel, p_anonymity,
             date_trunc('month', p_submitted_on)::date, v_team, v_worker,
             v_invitation.respondent_id, v_invitation.involvement_id, p_submitted_on)
-    RETURNING response_id INTO v_response;
+    RETURNING response_id, qa_status INTO v_response, v_status;
     INSERT INTO rbp.answer (response_id, question_id, score, free_text)
     SELECT v_response, a.question_id, a.score, a.free_text FROM unnest(v_answers) AS a;
-    PERFORM rbp.route_response(v_response, p_submitted_on, 'submission');
+    -- Routed from the values the submission already has (the row is not read back); a new response
+    -- awaits QA, so it is announced only if the rule says it is already visible.
+    PERFORM rbp.route_new_response(v_response, v_invitation.authority_id, v_worker, v_team, p_submitted_on);
+    IF rbp.visible_to_staff(v_status, p_anonymity) THEN
+        PERFORM rbp.notify_if_visible(v_response);
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS

@@ -5,16 +5,28 @@
 CREATE TYPE rbp.recipient AS (recipient_kind rbp.recipient_kind, recipient_id integer);
 COMMENT ON TYPE rbp.recipient IS 'Who is responsible for reviewing an item: kind and staff_id (NULL for the QA team)';
 
+-- PL/pgSQL so that its two lookups keep their plans for the session (a SQL function called from
+-- PL/pgSQL is planned again in every transaction). At most one supervision of a worker and one
+-- manager of a team cover a day (exclusion constraints).
 CREATE FUNCTION rbp.responsible_for(p_worker_id integer, p_team_id integer, p_on date) RETURNS rbp.recipient
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT coalesce(
-        (SELECT ROW('supervisor', s.supervisor_id)::rbp.recipient FROM rbp.supervision s
-          WHERE s.worker_id = p_worker_id AND s.during @> p_on),
-        (SELECT ROW('team_manager', m.manager_id)::rbp.recipient FROM rbp.team_manager m
-          WHERE m.team_id = p_team_id AND m.during @> p_on AND m.manager_id <> p_worker_id),
-        ROW('qa_team', NULL)::rbp.recipient)
+DECLARE
+    v_id integer;
+BEGIN
+    SELECT s.supervisor_id INTO v_id FROM rbp.supervision s
+     WHERE s.worker_id = p_worker_id AND s.during @> p_on;
+    IF FOUND THEN
+        RETURN ROW('supervisor', v_id)::rbp.recipient;
+    END IF;
+    SELECT m.manager_id INTO v_id FROM rbp.team_manager m
+     WHERE m.team_id = p_team_id AND m.during @> p_on AND m.manager_id <> p_worker_id;
+    IF FOUND THEN
+        RETURN ROW('team_manager', v_id)::rbp.recipient;
+    END IF;
+    RETURN ROW('qa_team', NULL)::rbp.recipient;
+END
 $$;
 COMMENT ON FUNCTION rbp.responsible_for(integer, integer, date) IS
     'Internal: the supervisor in post for a worker on a date, else the team''s manager on that date unless that is the worker, else the QA team: never the worker';
@@ -84,6 +96,25 @@ END
 $$;
 COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history; true when a new route was recorded';
 REVOKE ALL ON FUNCTION rbp.route_response(uuid, date, text) FROM PUBLIC;
+
+-- Internal: the first route of a named or worker-only response that has none yet (a submission),
+-- from the values the caller already has: nothing is read back, nothing to supersede or lock. The
+-- caller announces it (rbp.notify_if_visible) if the response is already visible to staff.
+CREATE FUNCTION rbp.route_new_response(p_response_id uuid, p_authority_id integer, p_worker_id integer,
+                                       p_team_id integer, p_on date) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_recipient rbp.recipient := rbp.responsible_for(p_worker_id, p_team_id, p_on);
+BEGIN
+    INSERT INTO rbp.route (response_id, authority_id, recipient_kind, recipient_id, routed_on, reason)
+    VALUES (p_response_id, p_authority_id, v_recipient.recipient_kind, v_recipient.recipient_id, p_on, 'submission');
+END
+$$;
+COMMENT ON FUNCTION rbp.route_new_response(uuid, integer, integer, integer, date) IS
+    'Internal: record the first route of a new named or worker-only response from its authority, worker, team and date (the submission''s own values)';
+REVOKE ALL ON FUNCTION rbp.route_new_response(uuid, integer, integer, integer, date) FROM PUBLIC;
 
 -- Open items (no supervision review yet) follow supervision changes. Called by the registration
 -- functions with today's date for the worker concerned, and meant to be called daily by a
