@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(42);
+SELECT plan(44);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -98,6 +98,20 @@ SET LOCAL ROLE t_qa_n;
 SELECT throws_ok($$ SELECT rbp.withdraw_identity(gen_random_uuid(), 'named') $$, 'P0002', NULL,
     'qa.md: withdraw_identity on an unknown id is P0002');
 RESET ROLE;
+
+-- ---- doc/survey-intake.md: "today" is the session's TimeZone's --------------------------------
+-- In Pago Pago (UTC-11) the date in Kiritimati (UTC+14) is always a day or two later: a form whose
+-- session is behind the family's time zone is refused the family's correct date.
+SET LOCAL TimeZone = 'Pacific/Pago_Pago';
+SET LOCAL ROLE t_intake;
+SELECT throws_ok(format('SELECT rbp.submit_response(%L, %L, %L, %L, false, %L)', (SELECT token FROM tok WHERE who = 'P3'),
+                        'named', '{"q2_trust": 3}', 'online', (now() AT TIME ZONE 'Pacific/Kiritimati')::date),
+                 '22023', NULL, 'survey-intake.md: a date after the session''s today is refused (22023), whatever the family''s time zone');
+SELECT lives_ok(format('SELECT rbp.submit_response(%L, %L, %L, %L, false, %L)', (SELECT token FROM tok WHERE who = 'P3'),
+                       'named', '{"q2_trust": 3}', 'online', current_date),
+                'survey-intake.md: the session''s own today is accepted');
+RESET ROLE;
+RESET TimeZone;
 
 -- ---- doc/reports.md, doc/dba.md ---------------------------------------------------------
 SET LOCAL ROLE t_qa_n;
