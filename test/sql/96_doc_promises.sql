@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(44);
+SELECT plan(42);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -129,8 +129,6 @@ SELECT throws_ok($$ SELECT rbp.register_authority(NULL, 'Nameless') $$, '23502',
 SELECT throws_ok($$ SELECT rbp.register_authority('x', 'X', -1) $$, '23514', NULL, 'dba.md: a negative auto-release is 23514');
 SELECT throws_ok($$ SELECT rbp.map_login('no_such_login_anywhere', 'qa', 'north') $$, '42704', NULL, 'dba.md: a login that does not exist is 42704');
 SELECT throws_ok($$ SELECT rbp.map_login('t_worker_a', 'qa', 'north') $$, '22023', NULL, 'dba.md: a login outside the kind''s group role is 22023');
-SELECT is(rbp.set_suppression_threshold(NULL)::text, NULL, 'dba.md: set_suppression_threshold(NULL) does nothing ...');
-SELECT is(rbp.suppression_threshold(), 5, '... the threshold stays');
 SELECT rbp.register_authority('north', 'North Council', 14) \g /dev/null
 SELECT rbp.register_authority('north', 'North Council') \g /dev/null
 RESET ROLE;
