@@ -242,12 +242,13 @@ CREATE FUNCTION rbp.submit_response(p_token text, p_anonymity rbp.anonymity, p_a
 DECLARE
     v_invitation rbp.invitation;
     v_kind rbp.respondent_kind;
-    v_instrument rbp.instrument;
+    v_instrument_id integer;
+    v_instrument_code text;
+    v_instrument_kinds rbp.respondent_kind[];
     v_answers rbp.answer_input[];
     v_team integer;
     v_worker integer;
     v_response uuid;
-    v_status rbp.qa_status;
 BEGIN
     IF p_anonymity IS NULL OR p_channel IS NULL OR p_submitted_on IS NULL THEN
         RAISE EXCEPTION 'a response needs an anonymity level, a channel and a date'
@@ -257,30 +258,39 @@ BEGIN
         RAISE EXCEPTION 'a response cannot be submitted in the future (%)', p_submitted_on
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_invitation := rbp.open_invitation(p_token, p_submitted_on);
-    IF p_submitted_on < v_invitation.issued_on THEN
+    -- The invitation records that it was used, and the date only: nothing that points at the response.
+    -- One statement finds, locks and marks an open invitation; if none matched, rbp.open_invitation
+    -- raises the token's error (unknown, cancelled, used, expired), else it was issued after the date.
+    -- Everything below that fails rolls this back with it.
+    UPDATE rbp.invitation SET used_on = p_submitted_on
+     WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND cancelled_on IS NULL
+       AND expires_on >= p_submitted_on AND issued_on <= p_submitted_on
+    RETURNING * INTO v_invitation;
+    IF NOT FOUND THEN
+        v_invitation := rbp.open_invitation(p_token, p_submitted_on);
         RAISE EXCEPTION 'a response cannot be dated before its invitation was issued'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT kind INTO v_kind FROM rbp.respondent WHERE respondent_id = v_invitation.respondent_id;
-    SELECT * INTO v_instrument FROM rbp.instrument WHERE instrument_id = v_invitation.instrument_id;
-    IF NOT v_kind = ANY (v_instrument.respondent_kinds) THEN
-        RAISE EXCEPTION 'instrument "%" is not for respondent kind %', v_instrument.code, v_kind
+    -- Respondent kind, instrument and team in one query.
+    SELECT r.kind, i.instrument_id, i.code, i.respondent_kinds, v.team_id
+      INTO v_kind, v_instrument_id, v_instrument_code, v_instrument_kinds, v_team
+      FROM rbp.respondent r, rbp.instrument i, rbp.involvement v
+     WHERE r.respondent_id = v_invitation.respondent_id AND i.instrument_id = v_invitation.instrument_id
+       AND v.involvement_id = v_invitation.involvement_id;
+    IF NOT v_kind = ANY (v_instrument_kinds) THEN
+        RAISE EXCEPTION 'instrument "%" is not for respondent kind %', v_instrument_code, v_kind
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_answers := rbp.validate_answers(v_instrument.instrument_id, p_answers);
-    SELECT team_id INTO v_team FROM rbp.involvement WHERE involvement_id = v_invitation.involvement_id;
+    v_answers := rbp.validate_answers(v_instrument_id, p_answers);
 
-    -- The invitation records that it was used, and the date only: nothing that points at the response.
-    UPDATE rbp.invitation SET used_on = p_submitted_on WHERE invitation_id = v_invitation.invitation_id;
     v_worker := rbp.worker_on(v_invitation.involvement_id, p_submitted_on);
-    PERFORM rbp.count_used_invitation(v_invitation.authority_id, v_worker, v_instrument.instrument_id, v_kind, v_team,
+    PERFORM rbp.count_used_invitation(v_invitation.authority_id, v_worker, v_instrument_id, v_kind, v_team,
                                       p_anonymity);
 
     -- Anonymous and worker-only answers are held; a later transaction releases them in batches
     -- (sql/install/40_anonymous.sql).
     IF p_anonymity <> 'named' THEN
-        PERFORM rbp.hold_response(v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel,
+        PERFORM rbp.hold_response(v_invitation.authority_id, v_instrument_id, v_kind, p_channel,
                                   CASE WHEN p_give_team OR p_anonymity = 'worker_only' THEN v_team END, v_worker,
                                   p_anonymity, false, v_answers, p_submitted_on);
         RETURN;
@@ -288,18 +298,16 @@ BEGIN
 
     INSERT INTO rbp.response (authority_id, instrument_id, respondent_kind, channel, anonymity, period, team_id,
                               worker_id, respondent_id, involvement_id, submitted_on)
-    VALUES (v_invitation.authority_id, v_instrument.instrument_id, v_kind, p_channel, p_anonymity,
+    VALUES (v_invitation.authority_id, v_instrument_id, v_kind, p_channel, p_anonymity,
             date_trunc('month', p_submitted_on)::date, v_team, v_worker,
             v_invitation.respondent_id, v_invitation.involvement_id, p_submitted_on)
-    RETURNING response_id, qa_status INTO v_response, v_status;
+    RETURNING response_id INTO v_response;
     INSERT INTO rbp.answer (response_id, question_id, score, free_text)
     SELECT v_response, a.question_id, a.score, a.free_text FROM unnest(v_answers) AS a;
-    -- Routed from the values the submission already has (the row is not read back); a new response
-    -- awaits QA, so it is announced only if the rule says it is already visible.
+    -- Routed from the values the submission already has (the row is not read back). The rule
+    -- "notify on becoming visible" decides whether to announce it (a new response awaits QA: no).
     PERFORM rbp.route_new_response(v_response, v_invitation.authority_id, v_worker, v_team, p_submitted_on);
-    IF rbp.visible_to_staff(v_status, p_anonymity) THEN
-        PERFORM rbp.notify_if_visible(v_response);
-    END IF;
+    PERFORM rbp.notify_if_visible(v_response);
 END
 $$;
 COMMENT ON FUNCTION rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS

@@ -378,12 +378,14 @@ CREATE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id in
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_epoch integer := coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
-                                  WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
-                                    AND respondent_kind = p_kind), 0);
+    v_epoch integer;
 BEGIN
     INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch)
-    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named', v_epoch);
+    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named',
+            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
+                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
+                         AND respondent_kind = p_kind), 0))
+    RETURNING epoch INTO v_epoch;
     IF p_anonymity = 'worker_only' THEN
         INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
         VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);

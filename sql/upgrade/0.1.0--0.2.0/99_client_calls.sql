@@ -6,7 +6,9 @@
 -- The rule, in one place: every function granted to rbp_case_system or rbp_survey_intake gets, for
 -- each number k of arguments a call may pass (from its first argument a driver cannot bind as a
 -- string or a number up to all of them), an overload whose arguments are text where the original's
--- are not text, a number or a boolean. The overload has no defaults and is SECURITY INVOKER: it
+-- are not text, a number or a boolean. The overload has no defaults, is SECURITY INVOKER and
+-- PL/pgSQL (so that its one call keeps its plan for the session: a SQL function with a SET clause
+-- is never inlined and is planned again in every statement that calls it, issue 15): it
 -- casts and calls the original with its first k arguments (the rest take the original's defaults),
 -- so the original's privileges, checks and errors apply unchanged (a bad value gives 22P02/22007
 -- from the cast). Overload resolution then picks:
@@ -75,14 +77,15 @@ BEGIN
             END LOOP;
             v_signature := format('rbp.%I(%s)', f.proname, array_to_string(v_params, ', '));
             v_call := format('rbp.%I(%s)', f.proname, array_to_string(v_args, ', '));
-            EXECUTE format('CREATE FUNCTION %s RETURNS %s LANGUAGE sql %s %s PARALLEL %s SECURITY INVOKER '
+            EXECUTE format('CREATE FUNCTION %s RETURNS %s LANGUAGE plpgsql %s %s PARALLEL %s SECURITY INVOKER '
                            'SET search_path = pg_catalog, rbp, pg_temp AS %L',
                            v_signature, f.result,
                            CASE f.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
                            CASE WHEN f.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END,
                            CASE f.proparallel WHEN 's' THEN 'SAFE' WHEN 'r' THEN 'RESTRICTED' ELSE 'UNSAFE' END,
-                           CASE WHEN f.proretset OR f.prorettype IN (SELECT t.oid FROM pg_catalog.pg_type t WHERE t.typtype = 'c')
-                                THEN 'SELECT * FROM ' || v_call ELSE 'SELECT ' || v_call END);
+                           CASE WHEN f.proretset THEN 'BEGIN RETURN QUERY SELECT * FROM ' || v_call || '; END'
+                                WHEN f.prorettype = 'void'::regtype THEN 'BEGIN PERFORM ' || v_call || '; END'
+                                ELSE 'BEGIN RETURN ' || v_call || '; END' END);
             v_signature := format('rbp.%I(%s)', f.proname, array_to_string(v_types, ', '));
             EXECUTE format('COMMENT ON FUNCTION %s IS %L', v_signature,
                            format('Driver call (generated, doc/case-system.md): %s with its first %s argument(s) passed as strings or numbers',
