@@ -260,7 +260,7 @@ BEGIN
     END IF;
     -- The invitation records that it was used, and the date only: nothing that points at the response.
     -- One statement finds, locks and marks an open invitation; if none matched, rbp.open_invitation
-    -- raises the token's error (unknown, cancelled, used, expired), else it was issued after the date.
+    -- raises the error of the token (unknown, cancelled, used, expired), else it was issued after the date.
     -- Everything below that fails rolls this back with it.
     UPDATE rbp.invitation SET used_on = p_submitted_on
      WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND cancelled_on IS NULL

@@ -7,9 +7,8 @@
 -- submission, the level (anonymous or worker_only), the allocated worker (0 if none), the team if
 -- the respondent gave it (0 if not), whether its answers were already readable under a name
 -- ("seen": every withdrawal) and the answers, encoded and padded to exactly
--- rbp.held_payload_bytes() bytes, stored uncompressed in the row itself (STORAGE PLAIN: never
--- compressed, never moved to TOAST). No id, no sequence, no timestamp, no invitation; every held
--- row has the same size. No role has
+-- rbp.held_payload_bytes() bytes, stored uncompressed out of line. No id, no sequence, no
+-- timestamp, no invitation; every held row has the same size, and so does its TOAST. No role has
 -- any privilege on the table (rbp_admin and rbp_qa included) and row-level security is on without
 -- a policy. rbp.release_window holds one row per used invitation (worker, instrument, kind, team,
 -- and whether a named response explains it), never which invitation nor which level: what the
@@ -62,13 +61,14 @@ CREATE FUNCTION rbp.free_text_max_chars() RETURNS integer
     AS $$ SELECT 2000 $$;
 COMMENT ON FUNCTION rbp.free_text_max_chars() IS
     'Longest free-text answer accepted, in characters (2000); longer answers are refused with 22001 and nothing is stored';
--- 8000 bytes: the whole held row (about 8070 bytes) still fits in one 8 KB page, so the payload is
--- stored in line, written with the row in one insert (no TOAST chunks, no TOAST index).
+-- 8000 bytes (16384 until issue 15): half the TOAST chunks per held submission. Out of line, so that
+-- the holding table itself stays small for the scans of the release (in line, one 8 KB row a page made
+-- the release of 5000 held rows three times slower: doc/benchmarks.md item 5).
 CREATE FUNCTION rbp.held_payload_bytes() RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT 8000 $$;
 COMMENT ON FUNCTION rbp.held_payload_bytes() IS
-    'Size in bytes of every held submission''s encoded answers (8000, stored in line): a submission whose answers do not fit is refused with 22001';
+    'Size in bytes of every held submission''s encoded answers (8000): a submission whose answers do not fit is refused with 22001';
 -- The padding, computed once per plan: immutable, so the planner folds it into a constant.
 CREATE FUNCTION rbp.held_padding() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -129,14 +129,14 @@ COMMENT ON COLUMN rbp.anonymous_holding.anonymity IS 'The level the response is 
 COMMENT ON COLUMN rbp.anonymous_holding.worker_id IS 'The worker allocated on the submission date, 0 if none (a worker-only batch is per worker; an anonymous batch must span two workers)';
 COMMENT ON COLUMN rbp.anonymous_holding.seen IS 'True when the answers were readable under a name before (a withdrawal): released, but never counted towards a batch''s k';
 COMMENT ON COLUMN rbp.anonymous_holding.team_id IS 'The team, only if the respondent chose to give it (anonymous); 0 when not given';
-COMMENT ON COLUMN rbp.anonymous_holding.payload IS 'The answers, encoded by rbp.held_payload() in exactly rbp.held_payload_bytes() bytes, stored uncompressed in the row';
+COMMENT ON COLUMN rbp.anonymous_holding.payload IS 'The answers, encoded by rbp.held_payload() in exactly rbp.held_payload_bytes() bytes, stored uncompressed out of line';
 REVOKE ALL ON rbp.anonymous_holding FROM PUBLIC;
 -- Row-level security with no policy at all: a second lock should a privilege ever be granted.
 ALTER TABLE rbp.anonymous_holding ENABLE ROW LEVEL SECURITY;
 -- Released rows leave dead tuples behind until VACUUM: have autovacuum remove them promptly.
 ALTER TABLE rbp.anonymous_holding SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0);
--- Same size for every held row: never compressed, never moved out of line (no TOAST).
-ALTER TABLE rbp.anonymous_holding ALTER COLUMN payload SET STORAGE PLAIN;
+-- Same size for every held row, in the table and in its TOAST: never compressed.
+ALTER TABLE rbp.anonymous_holding ALTER COLUMN payload SET STORAGE EXTERNAL;
 
 -- One row per used invitation since its (authority, worker, instrument, kind) last released worker-only
 -- feedback: what QA can count from the invitations it reads, kept here so the release can count it

@@ -6,8 +6,8 @@
 --   * a named submission is routed from the values it already has (rbp.route_new_response), without
 --     reading back the response it just inserted; one UPDATE finds and marks the invitation, one
 --     query reads kind, instrument and team; rbp.count_used_invitation inserts in one statement;
---   * held answers take 8000 bytes stored in the row (STORAGE PLAIN) instead of 16384 bytes out of
---     line: rows held before the upgrade are encoded again at the new size. A held submission whose
+--   * held answers take 8000 bytes (out of line, uncompressed) instead of 16384: rows held before
+--     the upgrade are encoded again at the new size. A held submission whose
 --     answers do not fit 8000 bytes stops the upgrade (22001, nothing changed): it would otherwise
 --     be stored at a size of its own.
 
@@ -174,7 +174,7 @@ BEGIN
     END IF;
     -- The invitation records that it was used, and the date only: nothing that points at the response.
     -- One statement finds, locks and marks an open invitation; if none matched, rbp.open_invitation
-    -- raises the token's error (unknown, cancelled, used, expired), else it was issued after the date.
+    -- raises the error of the token (unknown, cancelled, used, expired), else it was issued after the date.
     -- Everything below that fails rolls this back with it.
     UPDATE rbp.invitation SET used_on = p_submitted_on
      WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND cancelled_on IS NULL
@@ -256,7 +256,7 @@ CREATE OR REPLACE FUNCTION rbp.held_payload_bytes() RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT 8000 $$;
 COMMENT ON FUNCTION rbp.held_payload_bytes() IS
-    'Size in bytes of every held submission''s encoded answers (8000, stored in line): a submission whose answers do not fit is refused with 22001';
+    'Size in bytes of every held submission''s encoded answers (8000): a submission whose answers do not fit is refused with 22001';
 
 CREATE OR REPLACE FUNCTION rbp.held_padding() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -284,9 +284,7 @@ COMMENT ON FUNCTION rbp.held_payload(rbp.answer_input[]) IS
     'Internal: encode the answers of a submission in exactly rbp.held_payload_bytes() bytes (22001 if they do not fit)';
 REVOKE ALL ON FUNCTION rbp.held_payload(rbp.answer_input[]) FROM PUBLIC;
 
--- Held rows: same size for every row, in line, never compressed.
-ALTER TABLE rbp.anonymous_holding ALTER COLUMN payload SET STORAGE PLAIN;
-COMMENT ON COLUMN rbp.anonymous_holding.payload IS 'The answers, encoded by rbp.held_payload() in exactly rbp.held_payload_bytes() bytes, stored uncompressed in the row';
+-- Held rows: same size for every row (the column stays STORAGE EXTERNAL: never compressed).
 DO $$
 DECLARE
     v_too_long bigint;
