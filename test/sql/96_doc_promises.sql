@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(44);
+SELECT plan(46);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -113,6 +113,21 @@ SELECT rbp.withdraw_identity((SELECT response_id FROM anon), 'anonymous') \g /de
 RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.response JOIN anon USING (response_id)), 1,
     'data-protection.md: withdrawing it to anonymous changes nothing (it is anonymous already)');
+
+-- ---- doc/survey-intake.md: the size of an answer set ------------------------------------------
+CREATE FUNCTION pg_temp.six_answers(c text, n integer) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object('q1_situation', repeat(c, n), 'q3_rights_explained', repeat(c, n), 'q4_impact', repeat(c, n),
+                              'q5_other_contacts', repeat(c, n), 'q6_change_one_thing', repeat(c, n),
+                              'q7_anything_else', repeat(c, n), 'q2_trust', 4) $$;
+GRANT EXECUTE ON FUNCTION pg_temp.six_answers(text, integer) TO PUBLIC;
+SET LOCAL ROLE t_intake;
+SELECT throws_ok(format('SELECT rbp.submit_response(%L, %L, pg_temp.six_answers(%L, 1360), %L, false, %L)',
+                        (SELECT token FROM tok WHERE who = 'SP1'), 'anonymous', 'é', 'online', '2026-03-02'),
+                 '22001', NULL, 'survey-intake.md: six answers of 1,360 two-byte characters are refused (22001)');
+SELECT lives_ok(format('SELECT rbp.submit_response(%L, %L, pg_temp.six_answers(%L, 2000), %L, false, %L)',
+                       (SELECT token FROM tok WHERE who = 'SP1'), 'anonymous', 'x', 'online', '2026-03-02'),
+                'survey-intake.md: six answers of 2000 ASCII characters fit');
+RESET ROLE;
 
 -- ---- doc/survey-intake.md: "today" is the session's TimeZone's --------------------------------
 -- In Pago Pago (UTC-11) the date in Kiritimati (UTC+14) is always a day or two later: a form whose
