@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(46);
+SELECT plan(48);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -113,6 +113,20 @@ SELECT rbp.withdraw_identity((SELECT response_id FROM anon), 'anonymous') \g /de
 RESET ROLE;
 SELECT is((SELECT count(*)::integer FROM rbp.response JOIN anon USING (response_id)), 1,
     'data-protection.md: withdrawing it to anonymous changes nothing (it is anonymous already)');
+
+-- ---- doc/fhir.md: only a named response is read back with a date (red-team finding F5) ------------
+CREATE TEMP TABLE wo AS SELECT gen_random_uuid() AS response_id;
+GRANT SELECT ON wo TO PUBLIC;
+INSERT INTO rbp.response (response_id, authority_id, instrument_id, respondent_kind, anonymity, period, qa_status, qa_status_on)
+SELECT (SELECT response_id FROM wo), a.authority_id, i.instrument_id, 'parent', 'worker_only', '2026-03-01', 'awaiting_qa', '2026-03-31'
+  FROM rbp.authority a, rbp.instrument i WHERE a.code = 'north' AND i.code = 'parents_carers' AND i.version = 1;
+SELECT rbp.submit_response((SELECT token FROM tok WHERE who = 'YP1'), 'named', '{"dial_safe": 9}', 'online', false, '2026-03-02') \g /dev/null
+SET LOCAL ROLE t_qa_n;
+SELECT ok(NOT (rbp.response_as_fhir((SELECT response_id FROM wo)) ? 'authored'),
+    'fhir.md: a worker-only response is read back without authored');
+SELECT is(rbp.response_as_fhir((SELECT response_id FROM rbp.response WHERE anonymity = 'named' AND respondent_kind = 'child_young_person')) ->> 'authored',
+    '2026-03-02', 'fhir.md: a named response carries its submission date as authored');
+RESET ROLE;
 
 -- ---- doc/survey-intake.md: the size of an answer set ------------------------------------------
 CREATE FUNCTION pg_temp.six_answers(c text, n integer) RETURNS jsonb LANGUAGE sql AS $$
