@@ -61,14 +61,11 @@ CREATE FUNCTION rbp.free_text_max_chars() RETURNS integer
     AS $$ SELECT 2000 $$;
 COMMENT ON FUNCTION rbp.free_text_max_chars() IS
     'Longest free-text answer accepted, in characters (2000); longer answers are refused with 22001 and nothing is stored';
--- 8000 bytes (16384 until issue 15): half the TOAST chunks per held submission. Out of line, so that
--- the holding table itself stays small for the scans of the release (in line, one 8 KB row a page made
--- the release of 5000 held rows three times slower: doc/benchmarks.md item 5).
 CREATE FUNCTION rbp.held_payload_bytes() RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT 8000 $$;
+    AS $$ SELECT 16384 $$;
 COMMENT ON FUNCTION rbp.held_payload_bytes() IS
-    'Size in bytes of every held submission''s encoded answers (8000): a submission whose answers do not fit is refused with 22001';
+    'Size in bytes of every held submission''s encoded answers (16384): a submission whose answers do not fit is refused with 22001';
 -- The padding, computed once per plan: immutable, so the planner folds it into a constant.
 CREATE FUNCTION rbp.held_padding() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -6,10 +6,8 @@
 --   * a named submission is routed from the values it already has (rbp.route_new_response), without
 --     reading back the response it just inserted; one UPDATE finds and marks the invitation, one
 --     query reads kind, instrument and team; rbp.count_used_invitation inserts in one statement;
---   * held answers take 8000 bytes (out of line, uncompressed) instead of 16384: rows held before
---     the upgrade are encoded again at the new size. A held submission whose
---     answers do not fit 8000 bytes stops the upgrade (22001, nothing changed): it would otherwise
---     be stored at a size of its own.
+--   * held answers are padded from a constant (rbp.held_padding, folded at plan time) rather than
+--     a 32,768-character hex string decoded at every submission.
 
 CREATE OR REPLACE FUNCTION rbp.token_hash(p_token text) RETURNS bytea
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -252,12 +250,6 @@ COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.res
     'Internal: count a used invitation (explained: used by a named response) in the release window of its worker, instrument and kind, with its group''s anonymous window';
 REVOKE ALL ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION rbp.held_payload_bytes() RETURNS integer
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT 8000 $$;
-COMMENT ON FUNCTION rbp.held_payload_bytes() IS
-    'Size in bytes of every held submission''s encoded answers (8000): a submission whose answers do not fit is refused with 22001';
-
 CREATE OR REPLACE FUNCTION rbp.held_padding() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT decode(repeat('00', rbp.held_payload_bytes()), 'hex') $$;
@@ -283,20 +275,3 @@ $$;
 COMMENT ON FUNCTION rbp.held_payload(rbp.answer_input[]) IS
     'Internal: encode the answers of a submission in exactly rbp.held_payload_bytes() bytes (22001 if they do not fit)';
 REVOKE ALL ON FUNCTION rbp.held_payload(rbp.answer_input[]) FROM PUBLIC;
-
--- Held rows: same size for every row (the column stays STORAGE EXTERNAL: never compressed).
-DO $$
-DECLARE
-    v_too_long bigint;
-BEGIN
-    SELECT count(*) INTO v_too_long FROM rbp.anonymous_holding
-     WHERE octet_length(convert_to(to_jsonb(rbp.held_answers(payload))::text, 'UTF8')) > rbp.held_payload_bytes() - 4;
-    IF v_too_long > 0 THEN
-        RAISE EXCEPTION '% held submission(s) do not fit the held size of % bytes of 0.2.0', v_too_long, rbp.held_payload_bytes()
-            USING ERRCODE = 'string_data_right_truncation',
-                  DETAIL = 'Every held row must have the same size (doc/threat-model.md); nothing was changed.',
-                  HINT = 'Keep 0.1.0 until they are released (rbp.release_anonymous_responses()), then update.';
-    END IF;
-END
-$$;
-UPDATE rbp.anonymous_holding SET payload = rbp.held_payload(rbp.held_answers(payload));
