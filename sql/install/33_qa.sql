@@ -198,13 +198,14 @@ $$;
 COMMENT ON FUNCTION rbp.create_theme(text, text, text) IS 'QA: create (or describe) a theme of the authority''s feedback';
 
 CREATE FUNCTION rbp.tag_response(p_theme_id integer, p_response_id uuid) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_theme rbp.theme;
-    v_response rbp.response := rbp.qa_response(p_response_id);
+    v_response rbp.response := rbp.qa_response(rbp.required(p_response_id, 'p_response_id'));
 BEGIN
+    PERFORM rbp.required(p_theme_id, 'p_theme_id');
     SELECT * INTO v_theme FROM rbp.theme WHERE theme_id = p_theme_id;
     IF v_theme.theme_id IS NULL OR v_theme.authority_id <> v_response.authority_id THEN
         RAISE EXCEPTION 'no such theme in the response''s authority' USING ERRCODE = 'no_data_found';

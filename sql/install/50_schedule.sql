@@ -559,6 +559,9 @@ DECLARE
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
     SELECT s.* INTO v_schedule FROM rbp.invitation_schedule s JOIN rbp.respondent r USING (respondent_id)
      WHERE s.involvement_id = v_involvement AND r.authority_id = v_authority AND r.respondent_ref = p_respondent_ref;
     IF v_schedule.schedule_id IS NULL THEN
