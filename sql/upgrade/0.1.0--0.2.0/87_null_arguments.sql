@@ -616,6 +616,10 @@ BEGIN
     PERFORM rbp.required(p_authority, 'p_authority');
     PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
     PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
+    -- Every comparison with a NULL day is unknown, which the status rule would read as "overdue".
+    IF p_on IS NULL THEN
+        RAISE EXCEPTION 'a schedule status needs a date' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT s.* INTO v_schedule FROM rbp.invitation_schedule s JOIN rbp.respondent r USING (respondent_id)
      WHERE s.involvement_id = v_involvement AND r.authority_id = v_authority AND r.respondent_ref = p_respondent_ref;
     IF v_schedule.schedule_id IS NULL THEN
