@@ -1,7 +1,9 @@
--- 0.1.0 -> 0.2.0, red-team finding F3: "a required argument is never NULL" (rbp.required in
--- sql/install/25_identity.sql). Generated from the install pieces: every function below is the
--- install piece's text, as CREATE OR REPLACE (which also drops STRICT where the install piece no
--- longer has it). It runs after the other pieces, so these bodies are the final ones.
+-- 0.1.0 -> 0.2.0, red-team findings F3 ("a required argument is never NULL": rbp.required in
+-- sql/install/25_identity.sql), F14 (each respondent kind has exactly one questionnaire) and F15 (no
+-- supervision review dated before the item reached its reviewer). Generated from the install
+-- pieces: every function below is the install piece's text as CREATE OR REPLACE (which also drops
+-- STRICT where the install piece no longer has it). It runs after the other pieces, so these bodies
+-- are the final ones: whoever changes one of these functions regenerates this piece.
 
 CREATE FUNCTION rbp.required(p_value anyelement, p_argument text) RETURNS anyelement
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -915,5 +917,102 @@ BEGIN
     END IF;
     PERFORM rbp.submit_response(p_token, p_anonymity, rbp.fhir_response_answers(v_instrument, p_questionnaire_response),
                                 p_channel, p_give_team, p_submitted_on);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rbp.publish_instrument_version(p_code text, p_title text, p_introduction text,
+                                               p_respondent_kinds rbp.respondent_kind[], p_questions jsonb)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_version integer;
+    v_id integer;
+    v_question jsonb;
+    v_position integer := 0;
+    v_kinds rbp.respondent_kind[];
+    v_taken text;
+BEGIN
+    IF p_questions IS NULL OR jsonb_typeof(p_questions) <> 'array' OR jsonb_array_length(p_questions) = 0 THEN
+        RAISE EXCEPTION 'questions must be a non-empty JSON array of {"code", "kind", "prompt", "scale_points"}'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF coalesce(cardinality(p_respondent_kinds), 0) = 0 THEN
+        RAISE EXCEPTION 'an instrument is for at least one respondent kind' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Two administrators publishing the same code at once: the second waits, then numbers after the first.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rbp.instrument ' || p_code));
+    -- Each respondent kind has exactly one questionnaire (an invitation follows the kind), so a new
+    -- version serves the kinds of the version it replaces, and a new questionnaire only kinds that
+    -- have none: otherwise some family members would have no questionnaire, or two.
+    SELECT i.respondent_kinds INTO v_kinds FROM rbp.instrument i WHERE i.code = p_code AND rbp.is_current(i);
+    IF v_kinds IS NOT NULL AND NOT (v_kinds @> p_respondent_kinds AND p_respondent_kinds @> v_kinds) THEN
+        RAISE EXCEPTION 'a new version of "%" must be for the same respondent kinds as the current one (%)', p_code, v_kinds
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Each respondent kind has exactly one questionnaire; invitations follow the kind.';
+    END IF;
+    IF v_kinds IS NULL THEN
+        SELECT string_agg(DISTINCT k::text, ', ') INTO v_taken
+          FROM rbp.instrument i, unnest(i.respondent_kinds) k
+         WHERE rbp.is_current(i) AND k = ANY (p_respondent_kinds);
+        IF v_taken IS NOT NULL THEN
+            RAISE EXCEPTION 'respondent kinds already have a questionnaire: %', v_taken
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Publish a new version of their questionnaire instead; each respondent kind has exactly one.';
+        END IF;
+    END IF;
+    SELECT coalesce(max(version), 0) + 1 INTO v_version FROM rbp.instrument WHERE code = p_code;
+    INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds)
+    VALUES (p_code, v_version, p_title, p_introduction, p_respondent_kinds)
+    RETURNING instrument_id INTO v_id;
+    FOR v_question IN SELECT value FROM jsonb_array_elements(p_questions) LOOP
+        v_position := v_position + 1;
+        IF (v_question ->> 'kind') NOT IN ('scale', 'free_text') OR (v_question ->> 'code') IS NULL
+           OR (v_question ->> 'prompt') IS NULL THEN
+            RAISE EXCEPTION 'question % needs a code, a prompt and a kind (scale or free_text)', v_position
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        INSERT INTO rbp.question (instrument_id, code, position, kind, prompt, scale_points)
+        VALUES (v_id, v_question ->> 'code', v_position, (v_question ->> 'kind')::rbp.question_kind,
+                v_question ->> 'prompt', (v_question ->> 'scale_points')::integer);
+    END LOOP;
+    RETURN v_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated boolean,
+                                              p_support_offered rbp.support_offer[] DEFAULT '{}',
+                                              p_notes text DEFAULT NULL, p_reviewed_on date DEFAULT current_date)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
+    v_found boolean;
+    v_reached date;
+BEGIN
+    PERFORM rbp.require_not_future(p_reviewed_on, 'p_reviewed_on');
+    -- The day the item reached this reviewer: released by QA, and routed to them.
+    SELECT true, greatest(rt.routed_on, r.qa_status_on) INTO v_found, v_reached FROM rbp.route rt JOIN rbp.response r USING (response_id)
+     WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
+       AND rbp.visible_to_staff(r.qa_status, r.anonymity)
+       AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, rbp.current_qa_authorities())
+       AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = rt.response_id)
+       FOR UPDATE OF rt;
+    IF v_found IS NULL THEN
+        RAISE EXCEPTION 'no feedback awaiting your review with this id' USING ERRCODE = 'no_data_found';
+    END IF;
+    IF p_celebrated IS NULL THEN
+        RAISE EXCEPTION 'say whether good practice was celebrated' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_reviewed_on < v_reached THEN
+        RAISE EXCEPTION 'a review cannot be dated %, before the feedback reached you on %', p_reviewed_on, v_reached
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give the day the review took place (by default today).';
+    END IF;
+    INSERT INTO rbp.supervision_review (response_id, reviewer_id, reviewed_on, celebrated, support_offered, notes)
+    VALUES (p_response_id, v_me, coalesce(p_reviewed_on, current_date), p_celebrated, coalesce(p_support_offered, '{}'), p_notes);
 END
 $$;
