@@ -121,8 +121,9 @@ DECLARE
     v_reached date;
 BEGIN
     PERFORM rbp.require_not_future(p_reviewed_on, 'p_reviewed_on');
-    -- The day the item reached this reviewer: released by QA, and routed to them.
-    SELECT true, greatest(rt.routed_on, r.qa_status_on) INTO v_found, v_reached FROM rbp.route rt JOIN rbp.response r USING (response_id)
+    -- The day QA released the item to staff: no review can have happened before it. (Not the day
+    -- of routing: a supervision recorded late reroutes as of the day it is recorded.)
+    SELECT true, r.qa_status_on INTO v_found, v_reached FROM rbp.route rt JOIN rbp.response r USING (response_id)
      WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
        AND rbp.visible_to_staff(r.qa_status, r.anonymity)
        AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, rbp.current_qa_authorities())
@@ -135,7 +136,7 @@ BEGIN
         RAISE EXCEPTION 'say whether good practice was celebrated' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_reviewed_on < v_reached THEN
-        RAISE EXCEPTION 'a review cannot be dated %, before the feedback reached you on %', p_reviewed_on, v_reached
+        RAISE EXCEPTION 'a review cannot be dated %, before QA released the feedback on %', p_reviewed_on, v_reached
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Give the day the review took place (by default today).';
     END IF;

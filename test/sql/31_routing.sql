@@ -61,8 +61,8 @@ RESET ROLE;
 SET LOCAL ROLE t_sup2;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{training}', 'Backdated', '2026-04-30')
                      FROM rid WHERE worker = 'A' AND submitted_on = '2026-04-01' $$,
-                 '22023', 'a review cannot be dated 2026-04-30, before the feedback reached you on 2026-05-01',
-                 'a review dated before QA released the item to its reviewer is refused (red-team F15; seen failing without the check)');
+                 '22023', 'a review cannot be dated 2026-04-30, before QA released the feedback on 2026-05-01',
+                 'a review dated before QA released the item is refused (red-team F15; seen failing without the check)');
 SELECT lives_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{training}', 'Good work', '2026-05-02')
                      FROM rid WHERE worker = 'A' AND submitted_on = '2026-04-01' $$,
                 'S2 records the review of an item routed to them');
