@@ -9,7 +9,7 @@ CREATE FUNCTION rbp.register_authority(p_code text, p_name text, p_auto_release_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     INSERT INTO rbp.authority (code, name, auto_release_after_days)
-    VALUES (p_code, p_name, p_auto_release_after_days)
+    VALUES (rbp.required(p_code, 'p_code'), rbp.required(p_name, 'p_name'), p_auto_release_after_days)
     ON CONFLICT (code) DO UPDATE SET name = excluded.name, auto_release_after_days = excluded.auto_release_after_days
     RETURNING authority_id
 $$;

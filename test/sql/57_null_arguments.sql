@@ -11,7 +11,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(8);
+SELECT plan(10);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -24,6 +24,8 @@ SELECT throws_ok($$ SELECT rbp.map_login('t_qa_s', 'qa', NULL) $$, '22004', 'p_a
 SELECT throws_ok($$ SELECT rbp.map_login(NULL, 'qa', 'north') $$, '22004', NULL, 'map_login with a NULL login is refused');
 SELECT throws_ok($$ SELECT rbp.map_login('t_qa_s', NULL, 'north') $$, '22004', NULL, 'map_login with a NULL kind is refused');
 SELECT lives_ok($$ SELECT rbp.map_login('t_qa_s', 'qa', 'north') $$, '... while with every value it maps');
+SELECT throws_ok($$ SELECT rbp.register_authority(NULL, 'Nameless') $$, '22004', 'p_code must not be NULL', 'register_authority without a code is refused');
+SELECT throws_ok($$ SELECT rbp.register_authority('nameless', NULL) $$, '22004', 'p_name must not be NULL', 'register_authority without a name is refused');
 RESET ROLE;
 SELECT is(rbp.suppression_threshold(), 7, 'the threshold is the one set with a value');
 SET ROLE t_qa_n;

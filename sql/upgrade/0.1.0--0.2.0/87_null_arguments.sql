@@ -23,6 +23,17 @@ COMMENT ON FUNCTION rbp.required(anyelement, text) IS
     'Internal rule "a required argument is never NULL": the value itself, or error 22004 naming the argument';
 REVOKE ALL ON FUNCTION rbp.required(anyelement, text) FROM PUBLIC;
 
+CREATE OR REPLACE FUNCTION rbp.register_authority(p_code text, p_name text, p_auto_release_after_days integer DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    INSERT INTO rbp.authority (code, name, auto_release_after_days)
+    VALUES (rbp.required(p_code, 'p_code'), rbp.required(p_name, 'p_name'), p_auto_release_after_days)
+    ON CONFLICT (code) DO UPDATE SET name = excluded.name, auto_release_after_days = excluded.auto_release_after_days
+    RETURNING authority_id
+$$;
+
 CREATE OR REPLACE FUNCTION rbp.staff_id_of(p_authority_id integer, p_staff_ref text) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
