@@ -73,7 +73,7 @@ $node->safe_psql('postgres', q{
     CREATE TABLE tok2 AS SELECT rbp.issue_invitation('north', 'I1', 'P' || i, 'link', 3650, '2026-02-01') AS token FROM generate_series(3, 4) i;
     SELECT rbp.submit_response(token, 'named', '{"q2_trust": 3}', 'online', false, '2026-02-13') FROM tok2;
     SET ROLE qa_login;
-    SELECT rbp.qa_release(response_id, '2026-02-14') FROM rbp.response WHERE anonymity = 'named' AND qa_status <> 'released';
+    SELECT rbp.qa_release(response_id, '2026-02-14') FROM rbp.response WHERE anonymity::text = 'named' AND qa_status::text <> 'released';
 });
 $notes->();    # the releases' own notifications
 $node->safe_psql('postgres', q{
