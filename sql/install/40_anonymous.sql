@@ -160,8 +160,10 @@ CREATE INDEX release_window_group ON rbp.release_window (authority_id, worker_id
 -- reader how many of its window's unexplained invitations were anonymous. A worker-only batch counts
 -- only invitations of epochs in which its own worker used an invitation worker-only
 -- (rbp.release_window.worker_only), and an anonymous batch shows channel and team only if no
--- invitation of its epoch was used worker-only (rbp.worker_only_use: one row per such use,
--- insert-only so that concurrent submissions never wait for each other).
+-- invitation of its epoch was used worker-only (rbp.worker_only_use: one row per used invitation of
+-- the group's current window, at every level alike so that no counter, lock or size tells a
+-- worker-only submission from an anonymous or named one; insert-only so that concurrent
+-- submissions never wait for each other; the rows of a window are deleted when the next begins).
 CREATE TABLE rbp.anonymous_epoch (
     authority_id    integer NOT NULL,
     instrument_id   integer NOT NULL,
@@ -179,10 +181,12 @@ CREATE TABLE rbp.worker_only_use (
     authority_id    integer NOT NULL,
     instrument_id   integer NOT NULL,
     respondent_kind rbp.respondent_kind NOT NULL,
-    epoch           integer NOT NULL
+    epoch           integer NOT NULL,
+    worker_only     boolean NOT NULL
 );
 COMMENT ON TABLE rbp.worker_only_use IS
-    'Internal: one row per invitation of a group used worker-only, with the anonymous window it fell in; no invitation, no worker; readable by no role';
+    'Internal: one row per used invitation of a group''s current anonymous window, at every level, saying whether it was used worker-only; no invitation, no worker; readable by no role';
+COMMENT ON COLUMN rbp.worker_only_use.worker_only IS 'True when the invitation was used worker-only';
 REVOKE ALL ON rbp.worker_only_use FROM PUBLIC;
 ALTER TABLE rbp.worker_only_use ENABLE ROW LEVEL SECURITY;
 CREATE INDEX worker_only_use_epoch ON rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch);
@@ -363,9 +367,9 @@ COMMENT ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp
     'Internal: put an anonymous or worker-only response in the holding area (same size whatever it says); a later transaction releases it';
 REVOKE ALL ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp.response_channel, integer, integer, rbp.anonymity, boolean, rbp.answer_input[], date) FROM PUBLIC;
 
--- Internal: count one used invitation in its worker's release window (every level alike: only
--- whether a named response explains it, and the anonymous window it falls in), and note a
--- worker-only use in that window. Inserts only: concurrent submissions never wait for each other.
+-- Internal: count one used invitation in its worker's release window and in its group's anonymous
+-- window (every level alike: the same two inserts, saying whether a named response explains it and
+-- whether it was used worker-only). Inserts only: concurrent submissions never wait for each other.
 CREATE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
                                           p_kind rbp.respondent_kind, p_team_id integer, p_anonymity rbp.anonymity)
     RETURNS void
@@ -380,10 +384,9 @@ BEGIN
     INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch, worker_only)
     VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named', v_epoch,
             p_anonymity = 'worker_only');
-    IF p_anonymity = 'worker_only' THEN
-        INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
-        VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);
-    END IF;
+    -- the same insert at every level: no counter or lock tells worker-only from anonymous
+    INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch, worker_only)
+    VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch, p_anonymity = 'worker_only');
 END
 $$;
 COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) IS
@@ -476,11 +479,15 @@ BEGIN
         RAISE EXCEPTION 'anonymous release batch changed while it was being released'
             USING ERRCODE = 'internal_error';
     END IF;
-    -- A new anonymous window of the group begins.
+    -- A new anonymous window of the group begins; the uses of the windows before are no longer needed.
     INSERT INTO rbp.anonymous_epoch (authority_id, instrument_id, respondent_kind, epoch)
     SELECT p_authority_id, p_instrument_id, p_kind,
            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind), 0) + 1;
+    DELETE FROM rbp.worker_only_use
+     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind
+       AND epoch < (SELECT max(epoch) FROM rbp.anonymous_epoch
+                     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind);
     RETURN v_count;
 END
 $$;
@@ -526,6 +533,7 @@ CREATE FUNCTION rbp.anonymous_batch_shows_values(p_authority_id integer, p_instr
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.worker_only_use u
                         WHERE u.authority_id = p_authority_id AND u.instrument_id = p_instrument_id AND u.respondent_kind = p_kind
+                          AND u.worker_only
                           AND u.epoch = coalesce((SELECT max(e.epoch) FROM rbp.anonymous_epoch e
                                                    WHERE e.authority_id = p_authority_id AND e.instrument_id = p_instrument_id
                                                      AND e.respondent_kind = p_kind), 0))

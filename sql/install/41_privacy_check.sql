@@ -43,14 +43,18 @@ CREATE FUNCTION rbp.hardening_targets()
            'view', c.oid::regclass::text
       FROM pg_class c
      WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
-       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$')
+       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$'
+            OR c.relname IN ('pg_stat_database', 'pg_stat_wal'))
     UNION ALL
     SELECT CASE WHEN p.proname ~ '^pg_stat_get_(xact_)?function_' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
            'function', p.oid::regprocedure::text
       FROM pg_proc p
      WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
        AND p.pronargs = 1 AND p.proargtypes[0] = 'oid'::regtype
-       AND p.proname !~ '^pg_stat_get_(db_|subscription|replication_slot)'
+       AND p.proname !~ '^pg_stat_get_(subscription|replication_slot)'
+    UNION ALL
+    SELECT 'table_activity_counters', 'function', f
+      FROM unnest(ARRAY['pg_stat_get_wal()', 'pg_current_wal_lsn()', 'pg_current_wal_insert_lsn()', 'pg_current_wal_flush_lsn()']) AS f
     UNION ALL
     SELECT 'lock_view', 'view', 'pg_locks'
     UNION ALL

@@ -135,7 +135,7 @@ CREATE OR REPLACE FUNCTION rbp.worker_only_candidates(p_authority_id integer, p_
      WHERE w.authority_id = p_authority_id AND w.worker_id = p_worker_id AND w.instrument_id = p_instrument_id
        AND w.respondent_kind = p_kind AND NOT w.explained AND (p_team_id IS NULL OR w.team_id = p_team_id)
        AND EXISTS (SELECT FROM rbp.worker_only_use u WHERE u.authority_id = w.authority_id AND u.instrument_id = w.instrument_id
-                      AND u.respondent_kind = w.respondent_kind AND u.epoch = w.epoch)
+                      AND u.respondent_kind = w.respondent_kind AND u.epoch = w.epoch AND u.worker_only)
 $$;
 SELECT count(pg_temp.adv_trial('break joint', s / 1000.0, 30 + (s % 4) * 10)) AS trials FROM generate_series(1, 60) s \gset
 SELECT ok((SELECT sum(joint_violations) > 0 FROM pg_temp.adv_result WHERE run = 'break joint'),

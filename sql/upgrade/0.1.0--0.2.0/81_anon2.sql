@@ -12,6 +12,16 @@ UPDATE rbp.release_window SET worker_only = false;
 ALTER TABLE rbp.release_window ALTER COLUMN worker_only SET NOT NULL;
 COMMENT ON TABLE rbp.release_window IS
     'Internal: one row per used invitation since the last worker-only release of its worker, instrument and respondent kind (team, whether a named response explains it, whether it was used worker-only); no invitation; readable by no role';
+
+-- Every used invitation of a group's current anonymous window gets a row of rbp.worker_only_use,
+-- at every level alike (red-team finding F8); the rows kept from 0.2.0's first part were all
+-- worker-only uses.
+ALTER TABLE rbp.worker_only_use ADD COLUMN worker_only boolean;
+UPDATE rbp.worker_only_use SET worker_only = true;
+ALTER TABLE rbp.worker_only_use ALTER COLUMN worker_only SET NOT NULL;
+COMMENT ON TABLE rbp.worker_only_use IS
+    'Internal: one row per used invitation of a group''s current anonymous window, at every level, saying whether it was used worker-only; no invitation, no worker; readable by no role';
+COMMENT ON COLUMN rbp.worker_only_use.worker_only IS 'True when the invitation was used worker-only';
 COMMENT ON COLUMN rbp.release_window.worker_only IS 'True when the invitation was used worker-only (the worker''s held batch has a response of this anonymous window)';
 
 CREATE OR REPLACE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
@@ -28,10 +38,9 @@ BEGIN
     INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch, worker_only)
     VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named', v_epoch,
             p_anonymity = 'worker_only');
-    IF p_anonymity = 'worker_only' THEN
-        INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
-        VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);
-    END IF;
+    -- the same insert at every level: no counter or lock tells worker-only from anonymous
+    INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch, worker_only)
+    VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch, p_anonymity = 'worker_only');
 END
 $$;
 COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) IS
@@ -62,6 +71,7 @@ CREATE FUNCTION rbp.anonymous_batch_shows_values(p_authority_id integer, p_instr
     AS $$
     SELECT NOT EXISTS (SELECT FROM rbp.worker_only_use u
                         WHERE u.authority_id = p_authority_id AND u.instrument_id = p_instrument_id AND u.respondent_kind = p_kind
+                          AND u.worker_only
                           AND u.epoch = coalesce((SELECT max(e.epoch) FROM rbp.anonymous_epoch e
                                                    WHERE e.authority_id = p_authority_id AND e.instrument_id = p_instrument_id
                                                      AND e.respondent_kind = p_kind), 0))
@@ -138,11 +148,15 @@ BEGIN
         RAISE EXCEPTION 'anonymous release batch changed while it was being released'
             USING ERRCODE = 'internal_error';
     END IF;
-    -- A new anonymous window of the group begins.
+    -- A new anonymous window of the group begins; the uses of the windows before are no longer needed.
     INSERT INTO rbp.anonymous_epoch (authority_id, instrument_id, respondent_kind, epoch)
     SELECT p_authority_id, p_instrument_id, p_kind,
            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind), 0) + 1;
+    DELETE FROM rbp.worker_only_use
+     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind
+       AND epoch < (SELECT max(epoch) FROM rbp.anonymous_epoch
+                     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind);
     RETURN v_count;
 END
 $$;
@@ -288,14 +302,18 @@ CREATE OR REPLACE FUNCTION rbp.hardening_targets()
            'view', c.oid::regclass::text
       FROM pg_class c
      WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
-       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$')
+       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$'
+            OR c.relname IN ('pg_stat_database', 'pg_stat_wal'))
     UNION ALL
     SELECT CASE WHEN p.proname ~ '^pg_stat_get_(xact_)?function_' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
            'function', p.oid::regprocedure::text
       FROM pg_proc p
      WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
        AND p.pronargs = 1 AND p.proargtypes[0] = 'oid'::regtype
-       AND p.proname !~ '^pg_stat_get_(db_|subscription|replication_slot)'
+       AND p.proname !~ '^pg_stat_get_(subscription|replication_slot)'
+    UNION ALL
+    SELECT 'table_activity_counters', 'function', f
+      FROM unnest(ARRAY['pg_stat_get_wal()', 'pg_current_wal_lsn()', 'pg_current_wal_insert_lsn()', 'pg_current_wal_flush_lsn()']) AS f
     UNION ALL
     SELECT 'lock_view', 'view', 'pg_locks'
     UNION ALL
