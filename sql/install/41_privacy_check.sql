@@ -115,6 +115,11 @@ BEGIN
       FROM pg_roles r
      WHERE r.rolcanlogin AND NOT r.rolsuper AND pg_has_role(r.oid, 'rbp_survey_intake', 'MEMBER');
     v_sessions := CASE WHEN cardinality(v_submitters) > 0 THEN v_submitters ELSE ARRAY[0::oid] END;
+    -- Libraries loaded into the submitting sessions: the server's, and those set per role or per
+    -- database (session_preload_libraries, local_preload_libraries) with ALTER ROLE / DATABASE.
+    SELECT v_preload || ',' || lower(coalesce(string_agg(coalesce(rbp.setting_for_role(o, 'session_preload_libraries'), '') || ','
+                                                         || coalesce(rbp.setting_for_role(o, 'local_preload_libraries'), ''), ','), ''))
+      INTO v_preload FROM unnest(v_sessions) AS o;
 
     -- 1. log_statement = all writes every submission, token and answers, to the server log.
     SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
@@ -152,11 +157,17 @@ BEGIN
     RETURN NEXT;
 
     -- 4. auto_explain logs the query text (with its literals) and, optionally, bind parameters.
-    v_value := current_setting('auto_explain.log_min_duration', true);
+    -- The smallest log_min_duration a submitting session gets (set per role, per database or in
+    -- the configuration), else this session's if auto_explain is loaded here.
+    SELECT coalesce(min(x.ms::integer) FILTER (WHERE x.ms ~ '^-?[0-9]+$'),
+                    CASE WHEN current_setting('auto_explain.log_min_duration', true) ~ '^-?[0-9]+$'
+                         THEN current_setting('auto_explain.log_min_duration', true)::integer END)::text
+      INTO v_value FROM unnest(v_sessions) AS o, LATERAL (SELECT rbp.setting_for_role(o, 'auto_explain.log_min_duration') AS ms) x;
     risk := 'auto_explain_logging'; severity := 'high';
-    status := CASE WHEN (v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL) AND coalesce(v_value, '-1')::integer >= 0
+    status := CASE WHEN (v_preload LIKE '%auto_explain%' OR coalesce(current_setting('auto_explain.log_min_duration', true), '') <> '')
+                        AND coalesce(v_value, '-1')::integer >= 0
                    THEN 'at_risk' ELSE 'ok' END;
-    detail := CASE WHEN v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL
+    detail := CASE WHEN v_preload LIKE '%auto_explain%' OR coalesce(current_setting('auto_explain.log_min_duration', true), '') <> ''
                    THEN format('auto_explain is loaded; auto_explain.log_min_duration = %s', coalesce(v_value, 'unknown'))
                    ELSE 'auto_explain is not preloaded' END;
     advice := 'Do not preload auto_explain in databases with feedback_rbp, or set auto_explain.log_min_duration = -1 for the logins of rbp_survey_intake: it logs query text and parameters.';

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(46);
+SELECT plan(48);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -124,6 +124,16 @@ SELECT throws_ok($$SELECT * FROM pg_locks$$, '42501', NULL, 'nor pg_locks');
 SELECT throws_ok($$SELECT pg_database_size(current_database())$$, '42501', NULL,
                  'nor the size of the whole database (it grows by 16 kB at every held submission)');
 RESET ROLE;
+-- Red-team finding F11: auto_explain loaded per role (session_preload_libraries) for an intake login.
+-- Seen failing before: only shared_preload_libraries of the server was read.
+ALTER ROLE t_intake SET session_preload_libraries = 'auto_explain';
+ALTER ROLE t_intake SET auto_explain.log_min_duration = 0;
+SELECT results_eq($$SELECT status, detail ~ 'log_min_duration = 0' FROM pg_temp.risk('auto_explain_logging')$$, $$VALUES ('at_risk', true)$$,
+                  'F11: auto_explain preloaded for an intake login with ALTER ROLE ... SET session_preload_libraries: reported');
+ALTER ROLE t_intake SET auto_explain.log_min_duration = -1;
+SELECT is((SELECT status FROM pg_temp.risk('auto_explain_logging')), 'ok', 'F11: and ok with log_min_duration = -1 for that login');
+ALTER ROLE t_intake RESET auto_explain.log_min_duration;
+ALTER ROLE t_intake RESET session_preload_libraries;
 -- Never ok while the signal is open: a size function or counter granted to one login is reported.
 -- Seen failing: with rbp.unhardened() checking the feedback_rbp group roles only (as before), both say ok.
 GRANT EXECUTE ON FUNCTION pg_total_relation_size(regclass) TO t_staff;
