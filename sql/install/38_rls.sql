@@ -76,14 +76,34 @@ ALTER TABLE rbp.route ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.supervision_review ENABLE ROW LEVEL SECURITY;
 CREATE POLICY response_qa ON rbp.response FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
--- An answer or a review is visible exactly when its response is (the response's policy applies
--- inside the sub-query).
+-- An answer or a review carries its response's authority, copied from the response by the
+-- trigger below whatever the writer gives, so it is visible exactly when its response is; the
+-- policy decides on the row alone, with the authorities resolved once per query (a policy that
+-- looked the response up would run a sub-query for every answer, issue 18).
+CREATE FUNCTION rbp.copy_response_authority() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    NEW.authority_id := (SELECT r.authority_id FROM rbp.response r WHERE r.response_id = NEW.response_id);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION rbp.copy_response_authority() IS
+    'Trigger: an answer or a supervision review takes its response''s authority, whatever the writer gives (row-level security reads it)';
+REVOKE ALL ON FUNCTION rbp.copy_response_authority() FROM PUBLIC;
+CREATE TRIGGER answer_authority BEFORE INSERT OR UPDATE OF response_id, authority_id ON rbp.answer
+    FOR EACH ROW EXECUTE FUNCTION rbp.copy_response_authority();
+CREATE TRIGGER supervision_review_authority BEFORE INSERT OR UPDATE OF response_id, authority_id ON rbp.supervision_review
+    FOR EACH ROW EXECUTE FUNCTION rbp.copy_response_authority();
+COMMENT ON TRIGGER answer_authority ON rbp.answer IS 'Copies the response''s authority into the answer (rbp.copy_response_authority)';
+COMMENT ON TRIGGER supervision_review_authority ON rbp.supervision_review IS 'Copies the response''s authority into the review (rbp.copy_response_authority)';
 CREATE POLICY answer_qa ON rbp.answer FOR SELECT TO rbp_qa
-    USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = answer.response_id));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY route_qa ON rbp.route FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY review_qa ON rbp.supervision_review FOR SELECT TO rbp_qa
-    USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = supervision_review.response_id));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
 -- QA's own work.
 GRANT SELECT ON rbp.theme, rbp.response_theme, rbp.action, rbp.feedback_loop, rbp.focus_group TO rbp_qa;
@@ -171,14 +191,25 @@ CREATE FUNCTION rbp.my_answers()
     RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
+    SET plan_cache_mode = force_generic_plan
     AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
 BEGIN
+    -- The responses of rbp.my_feedback() (about me) and rbp.my_inbox() (currently routed to me),
+    -- with their conditions, in one query the planner sees whole (calling the two functions
+    -- would materialise their rows and hide their size): test/sql/32_rls.sql checks that the
+    -- answers are exactly those of the two functions' responses.
     RETURN QUERY
-    WITH mine AS MATERIALIZED (SELECT f.response_id FROM rbp.my_feedback() f
-                               UNION SELECT i.response_id FROM rbp.my_inbox() i)
     SELECT a.response_id, a.question_id, q.code, a.score, a.free_text
-      FROM mine JOIN rbp.answer a ON a.response_id = mine.response_id
-      JOIN rbp.question q ON q.question_id = a.question_id;
+      FROM rbp.answer a
+      JOIN rbp.question q ON q.question_id = a.question_id
+     WHERE a.response_id IN (SELECT f.response_id FROM rbp.response f
+                              WHERE f.worker_id = v_me AND rbp.visible_to_staff(f.qa_status, f.anonymity)
+                             UNION ALL
+                             SELECT i.response_id FROM rbp.route rt JOIN rbp.response i ON i.response_id = rt.response_id
+                              WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL
+                                AND rbp.visible_to_staff(i.qa_status, i.anonymity));
 END
 $$;
 COMMENT ON FUNCTION rbp.my_answers() IS 'Staff: the answers of the feedback rbp.my_feedback() and rbp.my_inbox() return';
