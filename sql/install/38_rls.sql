@@ -123,16 +123,16 @@ CREATE POLICY feedback_loop_qa ON rbp.feedback_loop FOR SELECT TO rbp_qa
 CREATE POLICY focus_group_qa ON rbp.focus_group FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
--- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; their plan is
--- cached for the session; every column is qualified, as the OUT parameters share their names): a
--- caller's EXPLAIN
--- shows one Function Scan, so plans, row counters and errors say nothing about other rows. The
--- caller's staff id (or QA's authorities) is resolved once, into a variable, before the query (the
--- staff functions keep one generic plan, a worker's or reviewer's rows being few; QA's are planned
--- for their authorities' size); the predicates are those a DBA would write
--- (route_recipient, response_worker and primary-key indexes). QA's note and escalation flag are
--- never returned; for worker-only feedback neither the submission, release nor routing date is (the
--- month, period, is).
+-- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; every column
+-- is qualified, as the OUT parameters share their names): a caller's EXPLAIN shows one Function
+-- Scan, so plans, row counters and errors say nothing about other rows. The caller's staff id (or
+-- QA's authorities) is resolved once, into a variable, before the query; the predicates are those a
+-- DBA would write (route_recipient, response_worker and primary-key indexes), and PL/pgSQL plans
+-- them for the caller's actual id while that is cheaper than its generic plan, as the planner sees a
+-- hand-written query (a generic plan assumes every caller has an average supervisor's inbox, and
+-- would start parallel workers for a worker who has nothing routed to them: issue 18). QA's note
+-- and escalation flag are never returned; for worker-only feedback neither the submission, release
+-- nor routing date is (the month, period, is).
 CREATE FUNCTION rbp.my_feedback()
     RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
                    channel rbp.response_channel, instrument_id integer, period date, team_id integer,
@@ -140,7 +140,6 @@ CREATE FUNCTION rbp.my_feedback()
                    reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
@@ -166,7 +165,6 @@ CREATE FUNCTION rbp.my_inbox()
                    support_offered rbp.support_offer[])
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
@@ -191,7 +189,6 @@ CREATE FUNCTION rbp.my_answers()
     RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();

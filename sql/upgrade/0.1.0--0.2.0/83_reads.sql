@@ -39,12 +39,64 @@ ALTER POLICY answer_qa ON rbp.answer
 ALTER POLICY review_qa ON rbp.supervision_review
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
--- rbp.my_answers(): one query, planned whole, instead of the rows of my_feedback() and my_inbox().
+-- The staff reads are planned for the caller's id (no forced generic plan); rbp.my_answers(): one
+-- query, planned whole, instead of the rows of my_feedback() and my_inbox().
+CREATE OR REPLACE FUNCTION rbp.my_feedback()
+    RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
+                   channel rbp.response_channel, instrument_id integer, period date, team_id integer,
+                   worker_id integer, submitted_on date, released_on date,
+                   reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
+    SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
+           CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
+           CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
+           v.reviewed_on, v.celebrated, v.support_offered
+      FROM rbp.response r
+      LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE r.worker_id = v_me AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
+$$;
+COMMENT ON FUNCTION rbp.my_feedback() IS
+    'Staff: released named and worker-only feedback about the caller (exact dates of named feedback only; never QA''s notes), with its supervision review if recorded';
+
+CREATE OR REPLACE FUNCTION rbp.my_inbox()
+    RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
+                   channel rbp.response_channel, instrument_id integer, period date, team_id integer,
+                   worker_id integer, submitted_on date, released_on date, route_id uuid, routed_on date,
+                   recipient_kind rbp.recipient_kind, reviewed_on date, celebrated boolean,
+                   support_offered rbp.support_offer[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
+BEGIN
+    RETURN QUERY
+    SELECT r.response_id, r.anonymity, r.respondent_kind, r.channel, r.instrument_id, r.period, r.team_id, r.worker_id,
+           CASE WHEN r.anonymity = 'named' THEN r.submitted_on END,
+           CASE WHEN r.anonymity = 'named' THEN r.qa_status_on END,
+           rt.route_id,
+           CASE WHEN r.anonymity = 'named' THEN rt.routed_on END,
+           rt.recipient_kind, v.reviewed_on, v.celebrated, v.support_offered
+      FROM rbp.route rt
+      JOIN rbp.response r ON r.response_id = rt.response_id
+      LEFT JOIN rbp.supervision_review v ON v.response_id = r.response_id
+     WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL AND rbp.visible_to_staff(r.qa_status, r.anonymity);
+END
+$$;
+COMMENT ON FUNCTION rbp.my_inbox() IS
+    'Staff: released named and worker-only feedback currently routed to the caller for review (reviewed_on NULL: review still to record)';
+
 CREATE OR REPLACE FUNCTION rbp.my_answers()
     RETURNS TABLE (response_id uuid, question_id integer, question text, score rbp.likert, free_text text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
