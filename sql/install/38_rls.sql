@@ -10,7 +10,7 @@
 --   rbp_admin   the structure (authorities, teams, staff, supervision, instruments), no feedback;
 --   rbp_report_writer, rbp_case_system, rbp_survey_intake: no table at all.
 -- The caller's identity is resolved once per query: each policy wraps the identity function in a
--- sub-select (an InitPlan), each reading function resolves it in a CTE; the access rules come from
+-- sub-select (an InitPlan), each reading function resolves it into a variable; the access rules come from
 -- 25_identity.sql (rbp.visible_to_staff, rbp.current_staff_id, rbp.current_qa_authorities).
 
 -- The authorities whose directory (teams, staff, supervision, managers) the caller reads: their

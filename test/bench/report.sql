@@ -4,7 +4,7 @@
 -- items: the items run (test/bench/run --only), all by default
 \if :{?items}
 \else
-\set items '{1,2,3,4,5,6,7}'
+\set items '{1,2,3,4,5,6,7,8}'
 \endif
 WITH r AS (SELECT * FROM rbp_bench.result),
 size AS (
