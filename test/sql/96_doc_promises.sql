@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(42);
+SELECT plan(44);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -98,6 +98,21 @@ SET LOCAL ROLE t_qa_n;
 SELECT throws_ok($$ SELECT rbp.withdraw_identity(gen_random_uuid(), 'named') $$, 'P0002', NULL,
     'qa.md: withdraw_identity on an unknown id is P0002');
 RESET ROLE;
+
+-- ---- doc/data-protection.md: no function removes the free text of a released anonymous row ------
+-- (an anonymous row as the release writes it; inserted directly to keep the suite small)
+CREATE TEMP TABLE anon AS SELECT gen_random_uuid() AS response_id;
+GRANT SELECT ON anon TO PUBLIC;
+INSERT INTO rbp.response (response_id, authority_id, instrument_id, respondent_kind, anonymity, period, qa_status)
+SELECT (SELECT response_id FROM anon), a.authority_id, i.instrument_id, 'parent', 'anonymous', '2026-03-01', 'released'
+  FROM rbp.authority a, rbp.instrument i WHERE a.code = 'north' AND i.code = 'parents_carers' AND i.version = 1;
+SET LOCAL ROLE t_qa_n;
+SELECT throws_ok($$ SELECT rbp.qa_hold((SELECT response_id FROM anon), 'names a child') $$, '22023', NULL,
+    'data-protection.md: QA cannot hold a released anonymous response');
+SELECT rbp.withdraw_identity((SELECT response_id FROM anon), 'anonymous') \g /dev/null
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.response JOIN anon USING (response_id)), 1,
+    'data-protection.md: withdrawing it to anonymous changes nothing (it is anonymous already)');
 
 -- ---- doc/survey-intake.md: "today" is the session's TimeZone's --------------------------------
 -- In Pago Pago (UTC-11) the date in Kiritimati (UTC+14) is always a day or two later: a form whose
