@@ -36,8 +36,9 @@
 #      mutated in the audit database: a cell a reader narrows to two values must fail);
 #   M3 means, medians and % agreeing shown although a point count under them is suppressed (the
 #      published cells altered: only the rounding relations of the views' model can see it).
-# Mutations of src/suppress.c seen failing this audit (by hand, rebuilding the library) are listed
-# in doc/reports.md, "How the protection is checked".
+# M1 and M2 are switches of the C core (src/suppress.c). Mutations of src/suppress.c itself, audited
+# by hand with RBP_AUDIT_MUTANTS=0 (tests 1-4 only), are in doc/reports.md, "How the protection is
+# checked": a point hiding only itself fails test 3 (32 narrow counts, seed 0.1234).
 #
 # Run by test/run (make test) against its throwaway cluster; prints TAP lines.
 set -euo pipefail
