@@ -449,17 +449,25 @@ REVOKE ALL ON FUNCTION rbp.report_load_cells(integer, date, date, text[], intege
 -- entities as a solver would. Relations ("sum of coef * var = 0") are kept only where the true
 -- values satisfy them; a derived count that is 0 in truth is taken as known (a reader may assume
 -- nobody answered twice, or everybody answered everything).
+-- Its statements are planned afresh for every period over work tables of a few thousand rows:
+-- JIT compilation (on by default) would cost seconds per statement and save nothing (jit = off).
 CREATE FUNCTION rbp.report_build_model() RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET jit = off
     AS $$
 DECLARE
     v_next integer := (SELECT coalesce(max(cell_no), 0) + 1 FROM pg_temp.report_run_cell);
 BEGIN
+    -- The work tables are filled anew for each period and never analyzed by autovacuum (temporary
+    -- tables): without statistics the planner takes each for a few rows and joins them by nested
+    -- loops, quadratic in the cells (with a materialized CTE too: c below is NOT MATERIALIZED so
+    -- that its filters are estimated from the table's statistics).
+    ANALYZE pg_temp.report_run_cell;
     -- derived counts as pseudo-cells (topic aux_*), each with the cells it is the difference of
     -- (report_run_aux: sign +1 for the minuend, -1 for the subtrahends)
     DELETE FROM pg_temp.report_run_aux;
-    WITH c AS (
+    WITH c AS NOT MATERIALIZED (
         SELECT c.*, concat_ws('|', c.level, c.team_id, c.worker_id, c.period_kind, c.period_start) AS ek
           FROM pg_temp.report_run_cell c WHERE c.topic NOT LIKE 'aux%'
     ), pairs AS (
@@ -518,6 +526,7 @@ BEGIN
                    c.frozen OR c.level IN ('no_team', 'no_worker'), 0, true
               FROM pg_temp.report_run_cell c CROSS JOIN generate_series(1, rbp.points(c.summary)) p
              WHERE c.topic = 'scores' AND c.question_id IS NOT NULL) v;
+    ANALYZE pg_temp.report_run_cell, pg_temp.report_run_var, pg_temp.report_run_aux;
     UPDATE pg_temp.report_run_var p SET owner = n.var_no
       FROM pg_temp.report_run_var n WHERE p.point > 0 AND n.cell_no = p.cell_no AND n.point = 0;
 
@@ -584,6 +593,7 @@ BEGIN
     )
     SELECT rel_key, var_no, CASE WHEN how = 'cover' AND coef = 0 THEN -1 ELSE coef END,
            how IN ('eq') FROM (SELECT DISTINCT rel_key, var_no, coef, how FROM terms) t;
+    ANALYZE pg_temp.report_run_term;
 
     -- a covering relation whose parts add up exactly becomes an equality
     UPDATE pg_temp.report_run_term t SET eq = true
