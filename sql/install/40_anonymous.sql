@@ -583,6 +583,9 @@ CREATE FUNCTION rbp.release_held_feedback(p_on date DEFAULT current_date) RETURN
     AS $$
 DECLARE
     v_group record;
+    -- "who may act for an authority": an administrator releases for every authority, a case-system
+    -- login (the nightly job) for those it is mapped to as the case system, an unmapped one for none
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'a release needs a date' USING ERRCODE = 'null_value_not_allowed';
@@ -595,6 +598,7 @@ BEGIN
         SELECT DISTINCT anonymity, authority_id, instrument_id, respondent_kind,
                CASE WHEN anonymity = 'worker_only' THEN worker_id END AS worker_id
           FROM rbp.anonymous_holding
+         WHERE v_scope IS NULL OR authority_id = ANY (v_scope)
     LOOP
         IF v_group.anonymity = 'anonymous' THEN
             PERFORM rbp.release_anonymous_group(v_group.authority_id, v_group.instrument_id, v_group.respondent_kind, p_on);
@@ -606,7 +610,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.release_held_feedback(date) IS
-    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md); returns nothing, so that no caller learns how much was held or released';
+    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md), of the authorities the login serves as the case system (administrators: all); returns nothing, so that no caller learns how much was held or released';
 REVOKE ALL ON FUNCTION rbp.release_held_feedback(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.release_held_feedback(date) TO rbp_admin, rbp_case_system;
 
