@@ -124,7 +124,19 @@ rows AS (
            format('%s ms', round(a.median::numeric, 2)), format('%s ms', round(b.median::numeric, 2)),
            a.median / b.median, '<= 1.5', a.median / b.median <= 1.5, 'role: ' || a.plan_note || '; hand: ' || b.plan_note
       FROM r a JOIN r b ON b.item = '7' AND b.label = split_part(a.label, ': as the role', 1) || ': hand-written'
-     WHERE a.item = '7' AND a.label LIKE '%: as the role')
+     WHERE a.item = '7' AND a.label LIKE '%: as the role'
+    UNION ALL
+    -- 8. sizing: WAL per submission against the bare INSERT's, and disk per response (reported)
+    SELECT 15 + (CASE split_part(a.label, ': ', 2) WHEN 'named' THEN 1 WHEN 'worker_only' THEN 2 ELSE 3 END) / 10.0, '8',
+           a.label || ' vs bare INSERT',
+           format('%s B', round(a.median::numeric)), format('%s B', round(b.median::numeric)),
+           a.median / b.median, 'report', NULL, a.plan_note
+      FROM r a JOIN r b ON b.item = '8' AND b.label = 'WAL per bare INSERT'
+     WHERE a.item = '8' AND a.label LIKE 'WAL per submission: %'
+    UNION ALL
+    SELECT 16 + row_number() OVER (ORDER BY a.label) / 100.0, '8', a.label,
+           format('%s %s', round(a.median::numeric, CASE a.unit WHEN 'MB' THEN 0 ELSE 1 END), a.unit), NULL, NULL, 'report', NULL, a.plan_note
+      FROM r a WHERE a.item = '8' AND a.label LIKE 'disk:%' AND a.median IS NOT NULL)
 SELECT line FROM (
     SELECT 0 AS ord, '| # | measurement | result | baseline | ratio | target | met | plan / note |' AS line
     UNION ALL SELECT 0.5, '|---|---|---|---|---|---|---|---|'
