@@ -799,12 +799,13 @@ BEGIN
     END IF;
     IF p_authority IS NOT NULL THEN
         SELECT authority_id INTO v_id FROM rbp.authority WHERE code = p_authority;
-        IF NOT FOUND THEN
+        IF v_id IS NULL AND rbp.acting_scope('qa') IS NULL THEN    -- an administrator: every code is known to it
             RAISE EXCEPTION 'no authority with code %', p_authority USING ERRCODE = '22023',
                   HINT = 'Pass the authority''s code (rbp.authority.code), or NULL for every authority.';
         END IF;
-        -- who may act for an authority: QA the authorities an administrator mapped it to
-        IF NOT rbp.may_act_for(v_id, 'qa') THEN
+        -- who may act for an authority: QA the authorities an administrator mapped it to; an unknown
+        -- code gets the same error as another authority's, so that a QA login learns no codes
+        IF v_id IS NULL OR NOT rbp.may_act_for(v_id, 'qa') THEN
             RAISE EXCEPTION 'only QA of authority % (or an administrator) publishes its reports', p_authority
                   USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -813,7 +814,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.report_check_publish(date, text) IS
-    'Internal (publish_reports): refuses a future as-of day or an unknown authority (22023); the authority''s id';
+    'Internal (publish_reports): refuses a future as-of day (22023), an authority the QA login does not serve, known or not (42501), an administrator''s unknown code (22023); the authority''s id';
 REVOKE ALL ON FUNCTION rbp.report_check_publish(date, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.report_check_publish(date, text) TO rbp_admin, rbp_qa;
 

@@ -205,6 +205,10 @@ DECLARE
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
+    -- Every comparison with a NULL day is unknown, which the status rule would read as "overdue".
+    IF p_on IS NULL THEN
+        RAISE EXCEPTION 'a schedule status needs a date' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT s.* INTO v_schedule FROM rbp.invitation_schedule s JOIN rbp.respondent r USING (respondent_id)
      WHERE s.involvement_id = v_involvement AND r.authority_id = v_authority AND r.respondent_ref = p_respondent_ref;
     IF v_schedule.schedule_id IS NULL THEN
@@ -308,6 +312,10 @@ DECLARE
     v_policy rbp.schedule_policy;
     v_last date;
 BEGIN
+    -- Without a day no session counts as held, and the window would ignore every session recorded.
+    IF p_as_of IS NULL THEN
+        RAISE EXCEPTION 'the next focus group needs a date' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT * INTO v_policy FROM rbp.schedule_policy WHERE authority_id = v_authority;
     SELECT max(held_on) INTO v_last FROM rbp.focus_group WHERE authority_id = v_authority AND held_on <= p_as_of;
     RETURN QUERY
