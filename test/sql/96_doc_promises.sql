@@ -8,12 +8,22 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(47);
+SELECT plan(49);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
 -- ---- doc/scheduling.md -------------------------------------------------------------------
 SET LOCAL ROLE t_case_n;
+-- A reminder row carries the channel of the invitation it reminds of, is always "due", and its
+-- overdue_on is the invitation's expiry (the columns' table of scheduling.md).
+SELECT rbp.set_respondent_channel('north', 'P1', 'email') \g /dev/null
+SELECT results_eq($$ SELECT channel::text, status::text, overdue_on FROM rbp.due_invitations('2026-06-20', 'north')
+                      WHERE respondent_ref = 'P1' AND purpose = 'reminder' $$,
+                  $$ VALUES ('link', 'due', '2036-01-30'::date) $$,
+                  'scheduling.md: a reminder row: the invitation''s channel (link, though email was chosen since), always due, overdue_on = expires_on');
+SELECT results_eq($$ SELECT channel::text FROM rbp.due_invitations('2026-06-20', 'north') WHERE respondent_ref = 'P1' AND purpose <> 'reminder' $$,
+                  $$ VALUES ('email') $$, 'scheduling.md: an invitation row: the family member''s chosen channel');
+SELECT rbp.set_respondent_channel('north', 'P1', NULL) \g /dev/null
 SELECT is((SELECT status::text FROM rbp.schedule_status('north', 'I1', 'P1', '2026-02-02')), 'not_due',
     'scheduling.md: schedule_status on a day gives the window''s status');
 SELECT throws_ok($$ SELECT * FROM rbp.schedule_status('north', 'I1', 'P1', NULL) $$, '22004', 'a schedule status needs a date',
