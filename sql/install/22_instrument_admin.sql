@@ -30,6 +30,8 @@ DECLARE
     v_id integer;
     v_question jsonb;
     v_position integer := 0;
+    v_kinds rbp.respondent_kind[];
+    v_taken text;
 BEGIN
     IF p_questions IS NULL OR jsonb_typeof(p_questions) <> 'array' OR jsonb_array_length(p_questions) = 0 THEN
         RAISE EXCEPTION 'questions must be a non-empty JSON array of {"code", "kind", "prompt", "scale_points"}'
@@ -40,6 +42,25 @@ BEGIN
     END IF;
     -- Two administrators publishing the same code at once: the second waits, then numbers after the first.
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rbp.instrument ' || p_code));
+    -- Each respondent kind has exactly one questionnaire (an invitation follows the kind), so a new
+    -- version serves the kinds of the version it replaces, and a new questionnaire only kinds that
+    -- have none: otherwise some family members would have no questionnaire, or two.
+    SELECT i.respondent_kinds INTO v_kinds FROM rbp.instrument i WHERE i.code = p_code AND rbp.is_current(i);
+    IF v_kinds IS NOT NULL AND NOT (v_kinds @> p_respondent_kinds AND p_respondent_kinds @> v_kinds) THEN
+        RAISE EXCEPTION 'a new version of "%" must be for the same respondent kinds as the current one (%)', p_code, v_kinds
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Each respondent kind has exactly one questionnaire; invitations follow the kind.';
+    END IF;
+    IF v_kinds IS NULL THEN
+        SELECT string_agg(DISTINCT k::text, ', ') INTO v_taken
+          FROM rbp.instrument i, unnest(i.respondent_kinds) k
+         WHERE rbp.is_current(i) AND k = ANY (p_respondent_kinds);
+        IF v_taken IS NOT NULL THEN
+            RAISE EXCEPTION 'respondent kinds already have a questionnaire: %', v_taken
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Publish a new version of their questionnaire instead; each respondent kind has exactly one.';
+        END IF;
+    END IF;
     SELECT coalesce(max(version), 0) + 1 INTO v_version FROM rbp.instrument WHERE code = p_code;
     INSERT INTO rbp.instrument (code, version, title, introduction, respondent_kinds)
     VALUES (p_code, v_version, p_title, p_introduction, p_respondent_kinds)

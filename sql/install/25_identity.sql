@@ -159,6 +159,7 @@ CREATE FUNCTION rbp.authority_id_of(p_authority text, VARIADIC p_kinds rbp.login
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'an authority code');
     SELECT authority_id INTO found_id FROM rbp.authority WHERE code = p_authority;
     IF EXISTS (SELECT FROM pg_catalog.unnest(p_kinds) k WHERE rbp.may_act_for(found_id, k)) THEN
         RETURN found_id;
@@ -186,6 +187,7 @@ CREATE FUNCTION rbp.public_authority_id_of(p_authority text) RETURNS integer
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'an authority code');
     SELECT authority_id INTO found_id FROM rbp.authority WHERE code = p_authority;
     IF found_id IS NULL THEN
         RAISE EXCEPTION 'unknown authority "%"', p_authority
@@ -220,6 +222,29 @@ $$;
 COMMENT ON FUNCTION rbp.may_review(rbp.recipient_kind, integer, integer, integer, integer, integer[]) IS
     'Rule "who may review an item": its current recipient, or QA of its authority for items routed to the QA team; never the worker it is about; false (never NULL) when anything is unknown';
 
+-- "A required argument is never NULL": a function's argument without a default must have a value.
+-- Without this rule a STRICT function returns NULL without running and a lookup of a NULL key
+-- finds nothing, so a driver that binds a missing value as NULL is told that a leaver, a closure or
+-- a hand-over succeeded when nothing happened. Every API function calls this for each required
+-- argument it does not pass to a lookup below (the lookups call it too); test/clients/calls.py
+-- --null-probes checks every argument of every call of test/clients/calls.txt.
+CREATE FUNCTION rbp.required(p_value anyelement, p_argument text) RETURNS anyelement
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    IF p_value IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', p_argument
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a value (a driver binds a missing value as NULL); doc/ lists which arguments are optional.';
+    END IF;
+    RETURN p_value;
+END
+$$;
+COMMENT ON FUNCTION rbp.required(anyelement, text) IS
+    'Internal rule "a required argument is never NULL": the value itself, or error 22004 naming the argument';
+REVOKE ALL ON FUNCTION rbp.required(anyelement, text) FROM PUBLIC;
+
 -- Functions that act "as of" a day refuse days after today (they would release, route or publish early).
 CREATE FUNCTION rbp.require_not_future(p_on date, p_argument text) RETURNS date
     LANGUAGE plpgsql STABLE
@@ -239,13 +264,16 @@ REVOKE ALL ON FUNCTION rbp.require_not_future(date, text) FROM PUBLIC;
 
 -- Administrator: map a case-system, QA or report-writer login to an authority it serves.
 CREATE FUNCTION rbp.map_login(p_login name, p_kind rbp.login_kind, p_authority text) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_login regrole := rbp.person_login(p_login);
     v_group name := CASE p_kind WHEN 'case_system' THEN 'rbp_case_system' WHEN 'qa' THEN 'rbp_qa' ELSE 'rbp_report_writer' END;
 BEGIN
+    PERFORM rbp.required(p_login, 'p_login');
+    PERFORM rbp.required(p_kind, 'p_kind');
+    PERFORM rbp.required(p_authority, 'p_authority');
     IF NOT pg_catalog.pg_has_role(v_login::oid, v_group, 'USAGE') THEN
         RAISE EXCEPTION 'login "%" is not a member of %', p_login, v_group
             USING ERRCODE = 'invalid_parameter_value', HINT = format('GRANT %s TO %I first.', v_group, p_login);
@@ -286,6 +314,7 @@ CREATE FUNCTION rbp.staff_id_of(p_authority_id integer, p_staff_ref text) RETURN
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_staff_ref, 'a staff reference');
     SELECT staff_id INTO found_id FROM rbp.staff WHERE authority_id = p_authority_id AND staff_ref = p_staff_ref;
     IF found_id IS NULL THEN
         RAISE EXCEPTION 'unknown member of staff "%"', p_staff_ref
@@ -304,6 +333,7 @@ CREATE FUNCTION rbp.team_id_of(p_authority_id integer, p_team text) RETURNS inte
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_team, 'a team code');
     SELECT team_id INTO found_id FROM rbp.team WHERE authority_id = p_authority_id AND code = p_team;
     IF found_id IS NULL THEN
         RAISE EXCEPTION 'unknown team "%"', p_team
@@ -323,6 +353,7 @@ CREATE FUNCTION rbp.respondent_id_of(p_authority_id integer, p_respondent_ref te
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_respondent_ref, 'a family member''s reference');
     SELECT respondent_id INTO found_id FROM rbp.respondent WHERE authority_id = p_authority_id AND respondent_ref = p_respondent_ref;
     IF found_id IS NULL THEN
         RAISE EXCEPTION 'unknown family member "%"', p_respondent_ref
@@ -341,6 +372,7 @@ CREATE FUNCTION rbp.involvement_id_of(p_authority_id integer, p_involvement_ref 
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_involvement_ref, 'an involvement reference');
     SELECT involvement_id INTO found_id FROM rbp.involvement
      WHERE authority_id = p_authority_id AND involvement_ref = p_involvement_ref;
     IF found_id IS NULL THEN
@@ -375,10 +407,11 @@ GRANT EXECUTE ON FUNCTION rbp.suppression_threshold()
     TO rbp_admin, rbp_qa, rbp_staff, rbp_report_writer, rbp_case_system, rbp_survey_intake;
 
 CREATE FUNCTION rbp.set_suppression_threshold(p_threshold integer) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    PERFORM rbp.required(p_threshold, 'p_threshold');
     IF p_threshold < rbp.suppression_threshold_minimum() THEN
         RAISE EXCEPTION 'suppression threshold % is below the documented minimum of %', p_threshold, rbp.suppression_threshold_minimum()
             USING ERRCODE = 'invalid_parameter_value',

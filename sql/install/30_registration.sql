@@ -9,7 +9,7 @@ CREATE FUNCTION rbp.register_authority(p_code text, p_name text, p_auto_release_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     INSERT INTO rbp.authority (code, name, auto_release_after_days)
-    VALUES (p_code, p_name, p_auto_release_after_days)
+    VALUES (rbp.required(p_code, 'p_code'), rbp.required(p_name, 'p_name'), p_auto_release_after_days)
     ON CONFLICT (code) DO UPDATE SET name = excluded.name, auto_release_after_days = excluded.auto_release_after_days
     RETURNING authority_id
 $$;
@@ -20,7 +20,7 @@ CREATE FUNCTION rbp.register_team(p_authority text, p_team text, p_name text) RE
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    INSERT INTO rbp.team (authority_id, code, name) VALUES (rbp.authority_id_of(p_authority, 'case_system'), p_team, p_name)
+    INSERT INTO rbp.team (authority_id, code, name) VALUES (rbp.authority_id_of(p_authority, 'case_system'), rbp.required(p_team, 'p_team'), rbp.required(p_name, 'p_name'))
     ON CONFLICT (authority_id, code) DO UPDATE SET name = excluded.name
     RETURNING team_id
 $$;
@@ -41,6 +41,9 @@ DECLARE
     v_login regrole;
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_staff_ref, 'p_staff_ref');
+    PERFORM rbp.required(p_display_name, 'p_display_name');
     IF p_team IS NOT NULL THEN
         v_team := rbp.team_id_of(v_authority, p_team);
     END IF;
@@ -67,12 +70,14 @@ COMMENT ON FUNCTION rbp.register_staff(text, text, text, text, name, boolean) IS
     'Case system: register or update a member of staff (worker, supervisor, manager or QA officer) and the database login they read feedback with; omitted team, login and QA flag keep their stored values';
 
 CREATE FUNCTION rbp.unmap_staff_login(p_authority text, p_staff_ref text) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_staff_ref, 'p_staff_ref');
     UPDATE rbp.staff SET db_role = NULL WHERE staff_id = rbp.staff_id_of(v_authority, p_staff_ref);
 END
 $$;
@@ -90,6 +95,10 @@ DECLARE
     v_supervisor integer := rbp.staff_id_of(v_authority, p_supervisor_ref);
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_worker_ref, 'p_worker_ref');
+    PERFORM rbp.required(p_supervisor_ref, 'p_supervisor_ref');
+    PERFORM rbp.required(p_starts_on, 'p_starts_on');
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
         RAISE EXCEPTION 'supervision of "%" must start on a date and end on or after it', p_worker_ref
             USING ERRCODE = 'invalid_parameter_value';
@@ -122,13 +131,16 @@ COMMENT ON FUNCTION rbp.register_supervision(text, text, text, date, date) IS
     'Case system: record that a supervisor supervises a worker from a date (to a date, inclusive, or open-ended); overlapping supervision of one worker is refused (23P01)';
 
 CREATE FUNCTION rbp.end_supervision(p_authority text, p_worker_ref text, p_last_day date) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_worker integer := rbp.staff_id_of(v_authority, p_worker_ref);
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_worker_ref, 'p_worker_ref');
+    PERFORM rbp.required(p_last_day, 'p_last_day');
     UPDATE rbp.supervision SET during = daterange(lower(during), p_last_day, '[]')
      WHERE worker_id = v_worker AND during @> p_last_day;
     IF NOT FOUND THEN
@@ -150,6 +162,10 @@ DECLARE
     v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_team, 'p_team');
+    PERFORM rbp.required(p_manager_ref, 'p_manager_ref');
+    PERFORM rbp.required(p_starts_on, 'p_starts_on');
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
         RAISE EXCEPTION 'management of team "%" must start on a date and end on or after it', p_team
             USING ERRCODE = 'invalid_parameter_value';
@@ -214,6 +230,11 @@ DECLARE
     v_family integer;
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_family_ref, 'p_family_ref');
+    PERFORM rbp.required(p_team, 'p_team');
+    PERFORM rbp.required(p_started_on, 'p_started_on');
     IF p_started_on IS NULL THEN
         RAISE EXCEPTION 'involvement "%" needs a start date', p_involvement_ref USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -233,7 +254,7 @@ COMMENT ON FUNCTION rbp.open_involvement(text, text, text, text, date) IS
     'Case system: open (or move to another team) an involvement with a family from a start date';
 
 CREATE FUNCTION rbp.close_involvement(p_authority text, p_involvement_ref text, p_closed_on date) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
@@ -241,6 +262,9 @@ DECLARE
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_started date;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_closed_on, 'p_closed_on');
     SELECT started_on INTO v_started FROM rbp.involvement WHERE involvement_id = v_involvement FOR UPDATE;
     IF p_closed_on < v_started THEN
         RAISE EXCEPTION 'involvement "%" cannot close on % before it started on %', p_involvement_ref, p_closed_on, v_started
@@ -272,6 +296,10 @@ DECLARE
     v_during daterange;
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_worker_ref, 'p_worker_ref');
+    PERFORM rbp.required(p_starts_on, 'p_starts_on');
     SELECT * INTO v_inv FROM rbp.involvement WHERE involvement_id = v_involvement FOR UPDATE;
     IF p_starts_on IS NULL OR p_ends_on < p_starts_on THEN
         RAISE EXCEPTION 'allocation to "%" must start on a date and end on or after it', p_involvement_ref

@@ -25,6 +25,10 @@ DECLARE
     v_instrument rbp.instrument;
     v_token text;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
+    PERFORM rbp.required(p_channel, 'p_channel');
     IF p_channel IS NULL OR p_issued_on IS NULL OR p_valid_days IS NULL OR p_valid_days < 1 THEN
         RAISE EXCEPTION 'an invitation needs a channel, an issue date and a validity of at least one day'
             USING ERRCODE = 'invalid_parameter_value';
@@ -75,6 +79,7 @@ CREATE FUNCTION rbp.open_invitation(p_token text, p_on date) RETURNS rbp.invitat
 DECLARE
     v_invitation rbp.invitation;
 BEGIN
+    PERFORM rbp.required(p_token, 'p_token');
     SELECT * INTO v_invitation FROM rbp.invitation WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) FOR UPDATE;
     IF v_invitation.invitation_id IS NULL THEN
         RAISE EXCEPTION 'invitation token not recognised'
@@ -103,6 +108,7 @@ CREATE FUNCTION rbp.survey_questions(p_token text)
 DECLARE
     v_instrument integer;
 BEGIN
+    PERFORM rbp.required(p_token, 'p_token');
     SELECT instrument_id INTO v_instrument FROM rbp.invitation
      WHERE token_hash = rbp.token_hash(coalesce(p_token, '')) AND used_on IS NULL AND cancelled_on IS NULL
        AND expires_on >= current_date;
@@ -305,12 +311,16 @@ COMMENT ON FUNCTION rbp.add_support_option(text, rbp.support_kind, text, text, b
 
 CREATE FUNCTION rbp.support_options(p_authority text)
     RETURNS TABLE (kind rbp.support_kind, title text, how_to_reach text, is_allocated_worker boolean)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT kind, title, how_to_reach, is_allocated_worker FROM rbp.support_option
-     WHERE authority_id = rbp.public_authority_id_of(p_authority)
-     ORDER BY position, kind, title
+DECLARE
+    v_authority integer := rbp.public_authority_id_of(p_authority);    -- 22004 / 23503 before anything is read
+BEGIN
+    RETURN QUERY SELECT o.kind, o.title, o.how_to_reach, o.is_allocated_worker FROM rbp.support_option o
+                  WHERE o.authority_id = v_authority
+                  ORDER BY o.position, o.kind, o.title;
+END
 $$;
 COMMENT ON FUNCTION rbp.support_options(text) IS 'Survey intake: the support options to show on every survey of an authority (the allocated worker is only one of them)';
 

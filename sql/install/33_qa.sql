@@ -118,9 +118,12 @@ CREATE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_celebrated b
 DECLARE
     v_me integer := rbp.current_staff_id();
     v_found boolean;
+    v_reached date;
 BEGIN
     PERFORM rbp.require_not_future(p_reviewed_on, 'p_reviewed_on');
-    SELECT true INTO v_found FROM rbp.route rt JOIN rbp.response r USING (response_id)
+    -- The day QA released the item to staff: no review can have happened before it. (Not the day
+    -- of routing: a supervision recorded late reroutes as of the day it is recorded.)
+    SELECT true, r.qa_status_on INTO v_found, v_reached FROM rbp.route rt JOIN rbp.response r USING (response_id)
      WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
        AND rbp.visible_to_staff(r.qa_status, r.anonymity)
        AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, rbp.current_qa_authorities())
@@ -131,6 +134,11 @@ BEGIN
     END IF;
     IF p_celebrated IS NULL THEN
         RAISE EXCEPTION 'say whether good practice was celebrated' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_reviewed_on < v_reached THEN
+        RAISE EXCEPTION 'a review cannot be dated %, before QA released the feedback on %', p_reviewed_on, v_reached
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give the day the review took place (by default today).';
     END IF;
     INSERT INTO rbp.supervision_review (response_id, reviewer_id, reviewed_on, celebrated, support_offered, notes)
     VALUES (p_response_id, v_me, coalesce(p_reviewed_on, current_date), p_celebrated, coalesce(p_support_offered, '{}'), p_notes);
@@ -198,13 +206,14 @@ $$;
 COMMENT ON FUNCTION rbp.create_theme(text, text, text) IS 'QA: create (or describe) a theme of the authority''s feedback';
 
 CREATE FUNCTION rbp.tag_response(p_theme_id integer, p_response_id uuid) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_theme rbp.theme;
-    v_response rbp.response := rbp.qa_response(p_response_id);
+    v_response rbp.response := rbp.qa_response(rbp.required(p_response_id, 'p_response_id'));
 BEGIN
+    PERFORM rbp.required(p_theme_id, 'p_theme_id');
     SELECT * INTO v_theme FROM rbp.theme WHERE theme_id = p_theme_id;
     IF v_theme.theme_id IS NULL OR v_theme.authority_id <> v_response.authority_id THEN
         RAISE EXCEPTION 'no such theme in the response''s authority' USING ERRCODE = 'no_data_found';

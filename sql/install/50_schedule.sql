@@ -559,6 +559,9 @@ DECLARE
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
     -- Every comparison with a NULL day is unknown, which the status rule would read as "overdue".
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'a schedule status needs a date' USING ERRCODE = 'null_value_not_allowed';

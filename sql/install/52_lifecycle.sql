@@ -27,6 +27,7 @@ CREATE FUNCTION rbp.routed_item(p_route_id uuid)
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
+    PERFORM rbp.required(p_route_id, 'p_route_id');
     RETURN QUERY
         SELECT rt.route_id, a.code, w.staff_ref, rt.recipient_kind, rc.staff_ref,
                CASE WHEN rt.superseded_on IS NOT NULL THEN 'superseded'
@@ -133,13 +134,16 @@ COMMENT ON FUNCTION rbp.reissue_invitation(text, text, text, rbp.invitation_chan
 -- Supervision and team management.
 
 CREATE FUNCTION rbp.end_team_manager(p_authority text, p_team text, p_last_day date) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_team integer := rbp.team_id_of(v_authority, p_team);
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_team, 'p_team');
+    PERFORM rbp.required(p_last_day, 'p_last_day');
     UPDATE rbp.team_manager SET during = daterange(lower(during), p_last_day, '[]')
      WHERE team_id = v_team AND during @> p_last_day;
     IF NOT FOUND THEN
@@ -154,7 +158,7 @@ COMMENT ON FUNCTION rbp.end_team_manager(text, text, date) IS
 
 CREATE FUNCTION rbp.hand_over_supervision(p_authority text, p_worker_ref text, p_new_supervisor_ref text,
                                           p_starts_on date) RETURNS integer
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
@@ -163,6 +167,10 @@ DECLARE
     v_new integer := rbp.staff_id_of(v_authority, p_new_supervisor_ref);
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_worker_ref, 'p_worker_ref');
+    PERFORM rbp.required(p_new_supervisor_ref, 'p_new_supervisor_ref');
+    PERFORM rbp.required(p_starts_on, 'p_starts_on');
     -- Sent again: the new supervision is already there.
     SELECT supervision_id INTO v_id FROM rbp.supervision
      WHERE worker_id = v_worker AND supervisor_id = v_new AND lower(during) = p_starts_on AND upper_inf(during);
@@ -320,13 +328,16 @@ COMMENT ON FUNCTION rbp.reopen_involvement(text, text, date) IS
 -- Staff leavers.
 
 CREATE FUNCTION rbp.record_leaver(p_authority text, p_staff_ref text, p_last_day date) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_staff integer := rbp.staff_id_of(v_authority, p_staff_ref);
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_staff_ref, 'p_staff_ref');
+    PERFORM rbp.required(p_last_day, 'p_last_day');
     -- Supervision (as worker or as supervisor), management and allocations end on the last day;
     -- those registered to start later are removed.
     DELETE FROM rbp.supervision WHERE (worker_id = v_staff OR supervisor_id = v_staff) AND lower(during) > p_last_day;
@@ -366,6 +377,9 @@ DECLARE
     v_keep integer;
     v_dup integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_keep_family_ref, 'p_keep_family_ref');
+    PERFORM rbp.required(p_duplicate_family_ref, 'p_duplicate_family_ref');
     SELECT family_id INTO v_keep FROM rbp.family WHERE authority_id = v_authority AND family_ref = p_keep_family_ref;
     IF v_keep IS NULL THEN
         RAISE EXCEPTION 'unknown family "%"', p_keep_family_ref
@@ -401,6 +415,9 @@ DECLARE
     v_pref_dup rbp.respondent_preference;
     v_ids bigint[];
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_keep_respondent_ref, 'p_keep_respondent_ref');
+    PERFORM rbp.required(p_duplicate_respondent_ref, 'p_duplicate_respondent_ref');
     SELECT * INTO v_keep FROM rbp.respondent WHERE respondent_id = rbp.respondent_id_of(v_authority, p_keep_respondent_ref) FOR UPDATE;
     IF p_keep_respondent_ref = p_duplicate_respondent_ref THEN
         RAISE EXCEPTION 'a family member cannot be merged into themselves ("%")', p_keep_respondent_ref USING ERRCODE = 'invalid_parameter_value';

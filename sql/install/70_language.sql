@@ -195,6 +195,8 @@ CREATE FUNCTION rbp.instrument_id_of(p_code text, p_version integer) RETURNS int
 DECLARE
     v_id integer;
 BEGIN
+    PERFORM rbp.required(p_code, 'an instrument code');
+    PERFORM rbp.required(p_version, 'an instrument version');
     SELECT instrument_id INTO v_id FROM rbp.instrument WHERE code = p_code AND version = p_version;
     IF v_id IS NULL THEN
         RAISE EXCEPTION 'unknown instrument "%" version %', p_code, p_version

@@ -102,6 +102,7 @@ DECLARE
     v_title text;
     v_introduction text;
 BEGIN
+    PERFORM rbp.required(p_token, 'p_token');
     SELECT * INTO v_instrument FROM rbp.instrument WHERE instrument_id = v_invitation.instrument_id;
     SELECT * INTO v_authority FROM rbp.authority WHERE authority_id = v_invitation.authority_id;
     v_language := rbp.resolve_language(v_instrument.instrument_id, v_authority.authority_id, p_language);

@@ -267,6 +267,8 @@ CREATE FUNCTION rbp.submit_fhir_response(p_token text, p_anonymity rbp.anonymity
 DECLARE
     v_instrument integer;
 BEGIN
+    PERFORM rbp.required(p_token, 'p_token');
+    PERFORM rbp.required(p_questionnaire_response, 'p_questionnaire_response');
     SELECT instrument_id INTO v_instrument FROM rbp.invitation WHERE token_hash = rbp.token_hash(coalesce(p_token, ''));
     IF v_instrument IS NULL THEN
         -- Not an invitation: refused by rbp.submit_response exactly as any unknown token is.

@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(16);
+SELECT plan(17);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -56,9 +56,13 @@ SELECT r.response_id, r.submitted_on, r.anonymity::text AS anonymity, w.staff_re
   FROM rbp.response r JOIN rbp.staff w ON w.staff_id = r.worker_id;
 GRANT SELECT ON rid TO PUBLIC;
 SET LOCAL ROLE t_qa_n;
-SELECT rbp.qa_release(response_id) FROM rbp.response WHERE authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'north');
+SELECT rbp.qa_release(response_id, '2026-05-01') FROM rbp.response WHERE authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'north');
 RESET ROLE;
 SET LOCAL ROLE t_sup2;
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{training}', 'Backdated', '2026-04-30')
+                     FROM rid WHERE worker = 'A' AND submitted_on = '2026-04-01' $$,
+                 '22023', 'a review cannot be dated 2026-04-30, before QA released the feedback on 2026-05-01',
+                 'a review dated before QA released the item is refused (red-team F15; seen failing without the check)');
 SELECT lives_ok($$ SELECT rbp.record_supervision_review(response_id, true, '{training}', 'Good work', '2026-05-02')
                      FROM rid WHERE worker = 'A' AND submitted_on = '2026-04-01' $$,
                 'S2 records the review of an item routed to them');

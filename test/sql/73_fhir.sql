@@ -206,7 +206,7 @@ SELECT throws_ok($$ SELECT rbp.submit_fhir_response(token, 'named', jsonb_set(qr
                  '22023', NULL, 'another version is refused');
 SELECT throws_ok($$ SELECT rbp.submit_fhir_response(token, 'named', jsonb_set(qr, '{status}', '"in-progress"'), 'online', false, '2026-03-04') FROM good_qr, bad $$,
                  '22023', NULL, 'an unfinished (in-progress) response is refused');
-SELECT throws_ok($$ SELECT rbp.submit_fhir_response(token, 'named', jsonb_set(qr, '{item,0,answer}', qr #> '{item,0,answer}' || qr #> '{item,0,answer}'),
+SELECT throws_ok($$ SELECT rbp.submit_fhir_response(token, 'named', jsonb_set(qr, '{item,0,answer}', (qr #> '{item,0,answer}') || (qr #> '{item,0,answer}')),
                                                     'online', false, '2026-03-04') FROM good_qr, bad $$,
                  '22023', NULL, 'two answers to a question that does not repeat are refused');
 SELECT throws_ok($$ SELECT rbp.submit_fhir_response(token, 'named', jsonb_set(qr, '{item,0,answer,0}', '{"valueInteger": 4}'), 'online', false, '2026-03-04')

@@ -71,6 +71,25 @@ REVOKE ALL ON FUNCTION rbp.held_answers(bytea) FROM PUBLIC;
 -- The holding area: rows of one size (answers encoded and padded, team 0 when not given), the level,
 -- the worker and whether the answers were seen. Rows held under 0.1.0 keep their answers; their
 -- worker is unknown (0), so they count towards the two workers of a batch only with others.
+-- 0.1.0 accepted free text of any length; 0.2.0 holds every submission in one size. Answers held
+-- under 0.1.0 that do not fit cannot be carried over without losing or splitting them: the update
+-- refuses with its own message (55000) before changing anything, and doc/dba.md ("Upgrades") gives
+-- the way out. Red-team finding F4 (before, it failed inside held_payload with a submitter's message).
+DO $$
+DECLARE
+    v_long integer;
+BEGIN
+    SELECT count(*) INTO v_long FROM rbp.anonymous_holding
+     WHERE octet_length(convert_to(to_jsonb(answers)::text, 'UTF8')) > rbp.held_payload_bytes() - 4;
+    IF v_long > 0 THEN
+        RAISE EXCEPTION '% anonymous submission(s) held under 0.1.0 have answers longer than 0.2.0 holds (% bytes once encoded): the update was not made, the database is unchanged at 0.1.0',
+                        v_long, rbp.held_payload_bytes() - 4
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Let 0.1.0 release them first (SELECT rbp.release_anonymous_responses() as the nightly job does, once their batch has enough responses), then update again; see doc/dba.md, "Upgrades".';
+    END IF;
+END
+$$;
+
 ALTER TABLE rbp.anonymous_holding RENAME COLUMN team_id TO team_id_0_1_0;
 ALTER TABLE rbp.anonymous_holding
     ADD COLUMN anonymity rbp.anonymity,
