@@ -33,6 +33,7 @@ CREATE FUNCTION rbp.authority_id_of(p_authority text, VARIADIC p_kinds rbp.login
 DECLARE
     found_id integer;
 BEGIN
+    PERFORM rbp.required(p_authority, 'an authority code');
     SELECT authority_id INTO found_id FROM rbp.authority WHERE code = p_authority;
     IF EXISTS (SELECT FROM pg_catalog.unnest(p_kinds) k WHERE rbp.may_act_for(found_id, k)) THEN
         RETURN found_id;
@@ -53,13 +54,16 @@ COMMENT ON FUNCTION rbp.authority_id_of(text, rbp.login_kind[]) IS
 REVOKE ALL ON FUNCTION rbp.authority_id_of(text, rbp.login_kind[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION rbp.map_login(p_login name, p_kind rbp.login_kind, p_authority text) RETURNS void
-    LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
     v_login regrole := rbp.person_login(p_login);
     v_group name := CASE p_kind WHEN 'case_system' THEN 'rbp_case_system' WHEN 'qa' THEN 'rbp_qa' ELSE 'rbp_report_writer' END;
 BEGIN
+    PERFORM rbp.required(p_login, 'p_login');
+    PERFORM rbp.required(p_kind, 'p_kind');
+    PERFORM rbp.required(p_authority, 'p_authority');
     IF NOT pg_catalog.pg_has_role(v_login::oid, v_group, 'USAGE') THEN
         RAISE EXCEPTION 'login "%" is not a member of %', p_login, v_group
             USING ERRCODE = 'invalid_parameter_value', HINT = format('GRANT %s TO %I first.', v_group, p_login);
@@ -103,6 +107,10 @@ DECLARE
     v_instrument rbp.instrument;
     v_token text;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
+    PERFORM rbp.required(p_channel, 'p_channel');
     IF p_channel IS NULL OR p_issued_on IS NULL OR p_valid_days IS NULL OR p_valid_days < 1 THEN
         RAISE EXCEPTION 'an invitation needs a channel, an issue date and a validity of at least one day'
             USING ERRCODE = 'invalid_parameter_value';
@@ -205,6 +213,9 @@ DECLARE
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
+    PERFORM rbp.required(p_authority, 'p_authority');
+    PERFORM rbp.required(p_involvement_ref, 'p_involvement_ref');
+    PERFORM rbp.required(p_respondent_ref, 'p_respondent_ref');
     -- Every comparison with a NULL day is unknown, which the status rule would read as "overdue".
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'a schedule status needs a date' USING ERRCODE = 'null_value_not_allowed';
