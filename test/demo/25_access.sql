@@ -95,6 +95,11 @@ SELECT s.display_name AS worker, w.responses, w.scored_answers, w.mean_score
   FROM rbp.qa_worker_summary() w JOIN rbp.staff s ON s.staff_id = w.worker_id ORDER BY 1;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM rbp.qa_worker_summary();
 RESET ROLE;
+\echo 'QA''s plain SQL on the tables: each answer carries its response''s authority, so the policy compares a'
+\echo 'column of the row with the authorities resolved once (the InitPlan), with no look-up per answer (issue 18):'
+SET ROLE demo_qa_bh;
+EXPLAIN (COSTS OFF) SELECT r.worker_id, count(*) FROM rbp.response r JOIN rbp.answer a USING (response_id) GROUP BY 1;
+RESET ROLE;
 
 \echo
 \echo '== Each call acts as one kind of work: a login mapped only as a report writer is no case system there =='
