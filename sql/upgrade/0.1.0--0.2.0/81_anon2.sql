@@ -170,8 +170,8 @@ CREATE OR REPLACE FUNCTION rbp.release_held_feedback(p_on date DEFAULT current_d
     AS $$
 DECLARE
     v_group record;
-    -- "who may act for an authority": an administrator releases for every authority, a case
-    -- system for the authorities it is mapped to, a login nobody mapped for none
+    -- "who may act for an authority": an administrator releases for every authority, a case-system
+    -- login (the nightly job) for those it is mapped to as the case system, an unmapped one for none
     v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
     IF p_on IS NULL THEN
@@ -197,7 +197,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.release_held_feedback(date) IS
-    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md), of the authorities the caller acts for (an administrator: all); returns nothing, so that no caller learns how much was held or released';
+    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md), of the authorities the login serves as the case system (administrators: all); returns nothing, so that no caller learns how much was held or released';
 REVOKE ALL ON FUNCTION rbp.release_held_feedback(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.release_held_feedback(date) TO rbp_admin, rbp_case_system;
 
