@@ -188,7 +188,7 @@ read_model(FunctionCallInfo fcinfo, SuppressModel *m)
  * relation visits proportional to the model is spent: then the intervals are merely wider than
  * they could be). Visible variables are fixed at their value.
  */
-static void
+static int64
 propagate(SuppressModel *m, int64 *lb, int64 *ub)
 {
 	int		   *queue = palloc(sizeof(int) * (m->nrels + 1));
@@ -196,6 +196,7 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 	int			head = 0;
 	int			count = m->nrels;
 	int64		budget = (int64) 200 * m->nrels + 100000;
+	int64		visits = 0;
 	int			v;
 	int			r;
 
@@ -222,6 +223,7 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 		r = queue[head];
 		head = (head + 1) % (m->nrels + 1);
 		count--;
+		visits++;
 		queued[r] = false;
 		if ((budget & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -338,6 +340,7 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 	}
 	pfree(queue);
 	pfree(queued);
+	return visits;
 }
 
 /* ---- secondary suppression ----------------------------------------------------------------- */
@@ -439,6 +442,7 @@ report_protect(PG_FUNCTION_ARGS)
 	int		   *touched;
 	int			mark = 0;
 	int			round;
+	int64		visits = 0;
 	Datum	   *out;
 	int			v;
 
@@ -476,7 +480,7 @@ report_protect(PG_FUNCTION_ARGS)
 		int			hid = 0;
 		bool		narrow = false;
 
-		propagate(&m, lb, ub);
+		visits += propagate(&m, lb, ub);
 		memcpy(was_hidden, m.hidden, sizeof(bool) * m.nvars);
 		for (v = 0; v < m.nvars; v++)
 			unprotected[v] = false;
@@ -521,12 +525,14 @@ report_protect(PG_FUNCTION_ARGS)
 	/* secondary suppressions a reader can undo exactly are shown: they hide nothing */
 	if (secondary)
 	{
-		propagate(&m, lb, ub);
+		visits += propagate(&m, lb, ub);
 		for (v = 0; v < m.nvars; v++)
 			if (m.hidden[v] && !primary[v] && !m.frozen[v] && lb[v] == ub[v])
 				m.hidden[v] = false;
 	}
 
+	elog(DEBUG1, "report_protect: %d variables, %d relations, %d rounds, %lld relation visits",
+		 m.nvars, m.nrels, round, (long long) visits);
 	out = palloc(sizeof(Datum) * (m.nvars + 1));
 	for (v = 0; v < m.nvars; v++)
 		out[v] = Int16GetDatum(!m.hidden[v] ? SUPPRESS_VISIBLE

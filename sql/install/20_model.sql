@@ -264,10 +264,13 @@ CREATE TABLE rbp.answer (
     question_id     integer NOT NULL REFERENCES rbp.question,
     score           rbp.likert,
     free_text       text,
+    authority_id    smallint NOT NULL,
     PRIMARY KEY (response_id, question_id),
     CHECK (num_nonnulls(score, free_text) = 1)
 );
 COMMENT ON TABLE rbp.answer IS 'One answer of a response: a score for a scale question or the respondent''s words; skipped questions have no row';
+COMMENT ON COLUMN rbp.answer.authority_id IS
+    'The response''s authority, always copied from it (trigger rbp.copy_response_authority), so that row-level security decides on the row alone; smallint fits the row''s alignment padding';
 
 -- Routing history: every named or worker-only response has exactly one current row (superseded_at
 -- IS NULL). route_id is random: it is the only thing a NOTIFY payload carries.
@@ -293,10 +296,13 @@ CREATE TABLE rbp.supervision_review (
     reviewed_on     date NOT NULL,
     celebrated      boolean NOT NULL,
     support_offered rbp.support_offer[] NOT NULL DEFAULT '{}',
-    notes           text
+    notes           text,
+    authority_id    smallint NOT NULL
 );
 COMMENT ON TABLE rbp.supervision_review IS
     'The review of an item of feedback in supervision: good practice celebrated, and support offered when matters were raised';
+COMMENT ON COLUMN rbp.supervision_review.authority_id IS
+    'The response''s authority, always copied from it (trigger rbp.copy_response_authority), so that row-level security decides on the row alone';
 
 CREATE TABLE rbp.glossary_term (
     term            text PRIMARY KEY,

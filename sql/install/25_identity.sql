@@ -113,9 +113,10 @@ GRANT EXECUTE ON FUNCTION rbp.current_staff_id() TO rbp_staff, rbp_qa;
 GRANT EXECUTE ON FUNCTION rbp.current_qa_authorities() TO rbp_staff, rbp_qa;
 
 -- "Who may act for an authority": an administrator (or a superuser) for every authority; any other
--- login only for the authorities it is mapped to, for that kind of work (any kind when p_kind is NULL).
--- rbp.acting_scope() gives the answer for a whole query (NULL: every authority), rbp.may_act_for()
--- for one authority; the second is defined by the first.
+-- login only for the authorities it is mapped to, for the kind of work the caller acts as. A NULL
+-- kind is "as an administrator": no mapping of any kind suffices (a login mapped only as a report
+-- writer never acts as the case system). rbp.acting_scope() gives the answer for a whole query
+-- (NULL: every authority), rbp.may_act_for() for one authority; the second is defined by the first.
 CREATE FUNCTION rbp.acting_scope(p_kind rbp.login_kind) RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path = pg_catalog, rbp, pg_temp
@@ -125,11 +126,11 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN (SELECT coalesce(array_agg(DISTINCT authority_id), '{}') FROM rbp.login_authority
-             WHERE login = rbp.calling_login() AND (p_kind IS NULL OR kind = p_kind));
+             WHERE login = rbp.calling_login() AND kind = p_kind);
 END
 $$;
 COMMENT ON FUNCTION rbp.acting_scope(rbp.login_kind) IS
-    'Internal rule "who may act for an authority", for a whole query: NULL for administrators (every authority), else the authorities the caller is mapped to for this kind of work (any kind when NULL)';
+    'Internal rule "who may act for an authority", for a whole query: NULL for administrators (every authority), else the authorities the caller is mapped to for this kind of work (none when the kind is NULL: administrators only)';
 REVOKE ALL ON FUNCTION rbp.acting_scope(rbp.login_kind) FROM PUBLIC;
 -- The report views call it as the report writer (a view's functions run with the caller's rights).
 GRANT EXECUTE ON FUNCTION rbp.acting_scope(rbp.login_kind) TO rbp_report_writer;
@@ -143,13 +144,15 @@ CREATE FUNCTION rbp.may_act_for(p_authority_id integer, p_kind rbp.login_kind) R
       FROM (SELECT rbp.acting_scope(p_kind)) s(scope)
 $$;
 COMMENT ON FUNCTION rbp.may_act_for(integer, rbp.login_kind) IS
-    'Internal rule "who may act for an authority": administrators for all; other logins for the authorities an administrator mapped them to (for this kind of work; any kind when NULL)';
+    'Internal rule "who may act for an authority": administrators for all; other logins for the authorities an administrator mapped them to for this kind of work (a NULL kind: administrators only)';
 REVOKE ALL ON FUNCTION rbp.may_act_for(integer, rbp.login_kind) FROM PUBLIC;
 
--- Internal: the authority named by a code that the caller may act for, or a clear error. Callers
--- who may act for every authority learn that a code is unknown (23503); anyone else gets the same
--- 42501 whether the authority exists or not.
-CREATE FUNCTION rbp.authority_id_of(p_authority text, p_kind rbp.login_kind) RETURNS integer
+-- Internal: the authority named by a code that the caller may act for, in one of the kinds of work
+-- the calling function names (each call site states them: rbp.authority_id_of(code, 'case_system'),
+-- (code, 'case_system', 'qa') for a function of both; (code, NULL) for an administrator's function,
+-- which no mapping opens). Callers who may act for every authority learn that a code is unknown
+-- (23503); anyone else gets the same 42501 whether the authority exists or not.
+CREATE FUNCTION rbp.authority_id_of(p_authority text, VARIADIC p_kinds rbp.login_kind[]) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
@@ -158,30 +161,23 @@ DECLARE
 BEGIN
     PERFORM rbp.required(p_authority, 'an authority code');
     SELECT authority_id INTO found_id FROM rbp.authority WHERE code = p_authority;
-    IF rbp.may_act_for(found_id, p_kind) THEN
+    IF EXISTS (SELECT FROM pg_catalog.unnest(p_kinds) k WHERE rbp.may_act_for(found_id, k)) THEN
         RETURN found_id;
     END IF;
-    IF found_id IS NULL AND rbp.acting_scope(p_kind) IS NULL THEN
+    IF found_id IS NULL AND rbp.acting_scope(NULL) IS NULL THEN
         RAISE EXCEPTION 'unknown authority "%"', p_authority
             USING ERRCODE = 'foreign_key_violation',
                   HINT = 'Authorities are registered by an administrator with rbp.register_authority().';
     END IF;
     RAISE EXCEPTION 'no authority "%" that this login acts for', p_authority
         USING ERRCODE = 'insufficient_privilege',
-              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login, once per authority.';
+              HINT = format('An administrator maps logins to the authorities they serve with rbp.map_login, once per authority and kind of work (here: %s).',
+                            coalesce(pg_catalog.array_to_string(p_kinds, ' or '), 'administrators only'));
 END
 $$;
-COMMENT ON FUNCTION rbp.authority_id_of(text, rbp.login_kind) IS
-    'Internal: the authority_id of a code the caller may act for in this kind of work (rbp.may_act_for), else 42501 (23503 for administrators when unknown)';
-REVOKE ALL ON FUNCTION rbp.authority_id_of(text, rbp.login_kind) FROM PUBLIC;
-
-CREATE FUNCTION rbp.authority_id_of(p_authority text) RETURNS integer
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT rbp.authority_id_of(p_authority, NULL::rbp.login_kind) $$;
-COMMENT ON FUNCTION rbp.authority_id_of(text) IS
-    'Internal: the authority_id of a code the caller may act for in any kind of work, else 42501 (23503 for administrators when unknown)';
-REVOKE ALL ON FUNCTION rbp.authority_id_of(text) FROM PUBLIC;
+COMMENT ON FUNCTION rbp.authority_id_of(text, rbp.login_kind[]) IS
+    'Internal: the authority_id of a code the caller may act for in one of these kinds of work (rbp.may_act_for; NULL: administrators only), else 42501 (23503 for administrators when unknown)';
+REVOKE ALL ON FUNCTION rbp.authority_id_of(text, rbp.login_kind[]) FROM PUBLIC;
 
 -- Internal: the authority of a code, for what anyone may read (support options shown on surveys).
 CREATE FUNCTION rbp.public_authority_id_of(p_authority text) RETURNS integer
@@ -283,7 +279,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = format('GRANT %s TO %I first.', v_group, p_login);
     END IF;
     INSERT INTO rbp.login_authority (login, kind, authority_id)
-    VALUES (v_login, p_kind, rbp.authority_id_of(p_authority)) ON CONFLICT DO NOTHING;
+    VALUES (v_login, p_kind, rbp.authority_id_of(p_authority, NULL)) ON CONFLICT DO NOTHING;  -- NULL: as administrator
 END
 $$;
 COMMENT ON FUNCTION rbp.map_login(name, rbp.login_kind, text) IS
@@ -299,7 +295,7 @@ BEGIN
     DELETE FROM rbp.login_authority
      WHERE login = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = p_login)
        AND (p_kind IS NULL OR kind = p_kind)
-       AND (p_authority IS NULL OR authority_id = rbp.authority_id_of(p_authority));
+       AND (p_authority IS NULL OR authority_id = rbp.authority_id_of(p_authority, NULL));  -- NULL: as administrator
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_count;
 END

@@ -21,7 +21,7 @@ CREATE FUNCTION rbp.issue_invitation(p_authority text, p_involvement_ref text, p
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement rbp.involvement;
     v_respondent rbp.respondent;
     v_instrument rbp.instrument;
@@ -333,7 +333,7 @@ CREATE FUNCTION rbp.add_support_option(p_authority text, p_kind rbp.support_kind
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     INSERT INTO rbp.support_option (authority_id, kind, title, how_to_reach, is_allocated_worker, position)
-    VALUES (rbp.authority_id_of(p_authority), p_kind, p_title, p_how_to_reach, p_is_allocated_worker, p_position)
+    VALUES (rbp.authority_id_of(p_authority, NULL), p_kind, p_title, p_how_to_reach, p_is_allocated_worker, p_position)  -- NULL: as administrator
     RETURNING support_option_id
 $$;
 COMMENT ON FUNCTION rbp.add_support_option(text, rbp.support_kind, text, text, boolean, integer) IS

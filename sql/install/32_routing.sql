@@ -90,11 +90,41 @@ BEGIN
     INSERT INTO rbp.route (response_id, authority_id, recipient_kind, recipient_id, routed_on, reason)
     VALUES (p_response_id, v_response.authority_id, v_recipient.recipient_kind, v_recipient.recipient_id, p_on, p_reason)
     RETURNING route_id INTO v_route;
-    PERFORM rbp.notify_if_visible(p_response_id);
+    -- A handover announces itself once per recipient (rbp.notify_handover), never item by item.
+    IF p_reason <> 'supervision_change' THEN
+        PERFORM rbp.notify_if_visible(p_response_id);
+    END IF;
     RETURN true;
 END
 $$;
-COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history; true when a new route was recorded';
+COMMENT ON FUNCTION rbp.route_response(uuid, date, text) IS 'Internal: route a named or worker-only response to whoever is responsible on a date, keeping the history; true when a new route was recorded (a supervision change notifies through rbp.notify_handover, not here)';
+
+-- Rule "a handover notifies once per recipient": when open items move to new reviewers (a
+-- supervision change), each new recipient is announced once on rbp_feedback_routed, payload the
+-- random route_id of one of its newly visible items chosen by rbp.release_key() (pg_strong_random).
+-- Any login may LISTEN: one notification per item would tell every listener how many open items a
+-- worker has. The recipient reads its items through its own functions (rbp.my_inbox()).
+CREATE FUNCTION rbp.notify_handover(p_moved uuid[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+DECLARE
+    v_route uuid;
+BEGIN
+    FOR v_route IN
+        SELECT DISTINCT ON (rt.authority_id, rt.recipient_kind, rt.recipient_id) rt.route_id
+          FROM rbp.route rt JOIN rbp.response r ON r.response_id = rt.response_id
+         WHERE rt.response_id = ANY (p_moved) AND rt.superseded_on IS NULL
+           AND rbp.visible_to_staff(r.qa_status, r.anonymity)
+         ORDER BY rt.authority_id, rt.recipient_kind, rt.recipient_id, rbp.release_key()
+    LOOP
+        PERFORM pg_notify('rbp_feedback_routed', v_route::text);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION rbp.notify_handover(uuid[]) IS
+    'Internal rule "a handover notifies once per recipient": one NOTIFY rbp_feedback_routed per new recipient of the moved items visible to staff, payload the route id of one of them at random; no count';
+REVOKE ALL ON FUNCTION rbp.notify_handover(uuid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rbp.route_response(uuid, date, text) FROM PUBLIC;
 
 -- Internal: the first route of a named or worker-only response that has none yet (a submission),
@@ -127,6 +157,7 @@ CREATE FUNCTION rbp.reroute_open_feedback(p_on date DEFAULT current_date, p_work
 DECLARE
     v_response uuid;
     v_scope integer[] := rbp.acting_scope('case_system');
+    v_moved uuid[] := '{}';
 BEGIN
     PERFORM rbp.require_not_future(p_on, 'p_on');
     FOR v_response IN
@@ -136,11 +167,14 @@ BEGIN
            AND (p_worker_id IS NULL OR r.worker_id = p_worker_id)
            AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = r.response_id)
     LOOP
-        PERFORM rbp.route_response(v_response, p_on, 'supervision_change');
+        IF rbp.route_response(v_response, p_on, 'supervision_change') THEN
+            v_moved := v_moved || v_response;
+        END IF;
     END LOOP;
+    PERFORM rbp.notify_handover(v_moved);
 END
 $$;
 COMMENT ON FUNCTION rbp.reroute_open_feedback(date, integer) IS
-    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today). Run daily from a scheduler. Returns nothing: a per-worker count would tell the case system how much feedback a worker has';
+    'Move open (not yet reviewed) named and worker-only feedback of the authorities the caller acts for to whoever is responsible on the date (all workers, or one; not after today). Run daily from a scheduler. Returns nothing, and notifies once per new recipient (rbp.notify_handover), not per item: a per-worker count would tell how much feedback a worker has';
 REVOKE ALL ON FUNCTION rbp.reroute_open_feedback(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.reroute_open_feedback(date, integer) TO rbp_case_system, rbp_admin;

@@ -10,7 +10,7 @@
 --   rbp_admin   the structure (authorities, teams, staff, supervision, instruments), no feedback;
 --   rbp_report_writer, rbp_case_system, rbp_survey_intake: no table at all.
 -- The caller's identity is resolved once per query: each policy wraps the identity function in a
--- sub-select (an InitPlan), each reading function resolves it in a CTE; the access rules come from
+-- sub-select (an InitPlan), each reading function resolves it into a variable; the access rules come from
 -- 25_identity.sql (rbp.visible_to_staff, rbp.current_staff_id, rbp.current_qa_authorities).
 
 -- The authorities whose directory (teams, staff, supervision, managers) the caller reads: their
@@ -76,14 +76,34 @@ ALTER TABLE rbp.route ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.supervision_review ENABLE ROW LEVEL SECURITY;
 CREATE POLICY response_qa ON rbp.response FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
--- An answer or a review is visible exactly when its response is (the response's policy applies
--- inside the sub-query).
+-- An answer or a review carries its response's authority, copied from the response by the
+-- trigger below whatever the writer gives, so it is visible exactly when its response is; the
+-- policy decides on the row alone, with the authorities resolved once per query (a policy that
+-- looked the response up would run a sub-query for every answer, issue 18).
+CREATE FUNCTION rbp.copy_response_authority() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+BEGIN
+    NEW.authority_id := (SELECT r.authority_id FROM rbp.response r WHERE r.response_id = NEW.response_id);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION rbp.copy_response_authority() IS
+    'Trigger: an answer or a supervision review takes its response''s authority, whatever the writer gives (row-level security reads it)';
+REVOKE ALL ON FUNCTION rbp.copy_response_authority() FROM PUBLIC;
+CREATE TRIGGER answer_authority BEFORE INSERT OR UPDATE OF response_id, authority_id ON rbp.answer
+    FOR EACH ROW EXECUTE FUNCTION rbp.copy_response_authority();
+CREATE TRIGGER supervision_review_authority BEFORE INSERT OR UPDATE OF response_id, authority_id ON rbp.supervision_review
+    FOR EACH ROW EXECUTE FUNCTION rbp.copy_response_authority();
+COMMENT ON TRIGGER answer_authority ON rbp.answer IS 'Copies the response''s authority into the answer (rbp.copy_response_authority)';
+COMMENT ON TRIGGER supervision_review_authority ON rbp.supervision_review IS 'Copies the response''s authority into the review (rbp.copy_response_authority)';
 CREATE POLICY answer_qa ON rbp.answer FOR SELECT TO rbp_qa
-    USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = answer.response_id));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY route_qa ON rbp.route FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 CREATE POLICY review_qa ON rbp.supervision_review FOR SELECT TO rbp_qa
-    USING (EXISTS (SELECT FROM rbp.response r WHERE r.response_id = supervision_review.response_id));
+    USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
 -- QA's own work.
 GRANT SELECT ON rbp.theme, rbp.response_theme, rbp.action, rbp.feedback_loop, rbp.focus_group TO rbp_qa;
@@ -103,16 +123,16 @@ CREATE POLICY feedback_loop_qa ON rbp.feedback_loop FOR SELECT TO rbp_qa
 CREATE POLICY focus_group_qa ON rbp.focus_group FOR SELECT TO rbp_qa
     USING (authority_id = ANY ((SELECT rbp.current_qa_authorities())::integer[]));
 
--- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; their plan is
--- cached for the session; every column is qualified, as the OUT parameters share their names): a
--- caller's EXPLAIN
--- shows one Function Scan, so plans, row counters and errors say nothing about other rows. The
--- caller's staff id (or QA's authorities) is resolved once, into a variable, before the query (the
--- staff functions keep one generic plan, a worker's or reviewer's rows being few; QA's are planned
--- for their authorities' size); the predicates are those a DBA would write
--- (route_recipient, response_worker and primary-key indexes). QA's note and escalation flag are
--- never returned; for worker-only feedback neither the submission, release nor routing date is (the
--- month, period, is).
+-- What staff read. Set-returning SECURITY DEFINER PL/pgSQL functions (never inlined; every column
+-- is qualified, as the OUT parameters share their names): a caller's EXPLAIN shows one Function
+-- Scan, so plans, row counters and errors say nothing about other rows. The caller's staff id (or
+-- QA's authorities) is resolved once, into a variable, before the query; the predicates are those a
+-- DBA would write (route_recipient, response_worker and primary-key indexes), and PL/pgSQL plans
+-- them for the caller's actual id while that is cheaper than its generic plan, as the planner sees a
+-- hand-written query (a generic plan assumes every caller has an average supervisor's inbox, and
+-- would start parallel workers for a worker who has nothing routed to them: issue 18). QA's note
+-- and escalation flag are never returned; for worker-only feedback neither the submission, release
+-- nor routing date is (the month, period, is).
 CREATE FUNCTION rbp.my_feedback()
     RETURNS TABLE (response_id uuid, anonymity rbp.anonymity, respondent_kind rbp.respondent_kind,
                    channel rbp.response_channel, instrument_id integer, period date, team_id integer,
@@ -120,7 +140,6 @@ CREATE FUNCTION rbp.my_feedback()
                    reviewed_on date, celebrated boolean, support_offered rbp.support_offer[])
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
@@ -146,7 +165,6 @@ CREATE FUNCTION rbp.my_inbox()
                    support_offered rbp.support_offer[])
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
-    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
@@ -172,13 +190,23 @@ CREATE FUNCTION rbp.my_answers()
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
+DECLARE
+    v_me integer := rbp.current_staff_id();
 BEGIN
+    -- The responses of rbp.my_feedback() (about me) and rbp.my_inbox() (currently routed to me),
+    -- with their conditions, in one query the planner sees whole (calling the two functions
+    -- would materialise their rows and hide their size): test/sql/32_rls.sql checks that the
+    -- answers are exactly those of the two functions' responses.
     RETURN QUERY
-    WITH mine AS MATERIALIZED (SELECT f.response_id FROM rbp.my_feedback() f
-                               UNION SELECT i.response_id FROM rbp.my_inbox() i)
     SELECT a.response_id, a.question_id, q.code, a.score, a.free_text
-      FROM mine JOIN rbp.answer a ON a.response_id = mine.response_id
-      JOIN rbp.question q ON q.question_id = a.question_id;
+      FROM rbp.answer a
+      JOIN rbp.question q ON q.question_id = a.question_id
+     WHERE a.response_id IN (SELECT f.response_id FROM rbp.response f
+                              WHERE f.worker_id = v_me AND rbp.visible_to_staff(f.qa_status, f.anonymity)
+                             UNION ALL
+                             SELECT i.response_id FROM rbp.route rt JOIN rbp.response i ON i.response_id = rt.response_id
+                              WHERE rt.recipient_id = v_me AND rt.superseded_on IS NULL
+                                AND rbp.visible_to_staff(i.qa_status, i.anonymity));
 END
 $$;
 COMMENT ON FUNCTION rbp.my_answers() IS 'Staff: the answers of the feedback rbp.my_feedback() and rbp.my_inbox() return';

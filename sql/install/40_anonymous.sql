@@ -11,26 +11,27 @@
 -- timestamp, no invitation; every held row has the same size, and so does its TOAST. No role has
 -- any privilege on the table (rbp_admin and rbp_qa included) and row-level security is on without
 -- a policy. rbp.release_window holds one row per used invitation (worker, instrument, kind, team,
--- and whether a named response explains it), never which invitation nor which level: what the
--- worker-only rule below counts, and exactly what QA can count from the invitations it reads.
+-- whether a named response explains it and whether it was used worker-only), never which
+-- invitation: what the worker-only rule below counts.
 --
 -- Release: rbp.release_held_feedback(), run by a scheduler (or an operator), never by the
 -- submission or the withdrawal itself. It returns nothing, so its caller learns nothing.
 --   anonymous, per (authority, instrument, respondent kind): released when the held responses not
 --     seen under a name number at least k and come from two allocated workers or more; all held
---     responses of the group go together. Channel and team are generalised on the unseen responses
---     so that every combination of released values holds at least k of them, from two workers or
---     more (rbp.generalise_anonymous_batch); seen responses are released with both withheld. Seen
---     responses join a batch but never count towards k.
+--     responses of the group go together. Channel and team are shown only when no invitation of
+--     the batch's window was used worker-only (rbp.anonymous_batch_shows_values), and then
+--     generalised on the unseen responses so that every combination of released values holds at
+--     least k of them, from two workers or more (rbp.generalise_anonymous_batch); seen responses
+--     are released with both withheld. Seen responses join a batch but never count towards k.
 --   worker_only, per (authority, worker, instrument, respondent kind): released when the worker's
 --     used invitations of that instrument and kind since the group's previous release that no named
 --     response explains number at least k, whatever level they were used at (seen responses were
 --     explained: they never count), counting only those used in an anonymous window of the group in
---     which some invitation was used worker-only (rbp.worker_only_use: an anonymous batch tells how
---     many of its window's unexplained invitations were anonymous, so a window where all were is no
---     hiding place). Released to QA (awaiting QA, then to worker and supervisor as
---     named feedback is), without submission date or channel, and with the team only when every
---     row of the batch shares it and at least k of those unexplained invitations do too.
+--     which the worker itself used an invitation worker-only (rbp.worker_only_candidates: each
+--     counted invitation can swap places with that worker-only one, so a reader who combines every
+--     batch's counts cannot rule it out). Released to QA (awaiting QA, then to worker and
+--     supervisor as named feedback is), without submission date or channel, and with the team only
+--     when every row of the batch shares it and at least k of those unexplained invitations do too.
 -- Every batch is written in one statement in an order drawn by rbp.release_permutation() and with
 -- ids from rbp.release_uuid() (pg_strong_random, src/release.c): no seed, setting or search path
 -- of any session changes what is released or in which order. Every row of a batch gets the same
@@ -145,14 +146,16 @@ CREATE TABLE rbp.release_window (
     respondent_kind rbp.respondent_kind NOT NULL,
     team_id         integer NOT NULL,
     explained       boolean NOT NULL,
-    epoch           integer NOT NULL
+    epoch           integer NOT NULL,
+    worker_only     boolean NOT NULL
 );
 COMMENT ON TABLE rbp.release_window IS
-    'Internal: one row per used invitation since the last worker-only release of its worker, instrument and respondent kind (team, and whether a named response explains it); no invitation, no level; readable by no role';
+    'Internal: one row per used invitation since the last worker-only release of its worker, instrument and respondent kind (team, whether a named response explains it, whether it was used worker-only); no invitation; readable by no role';
 COMMENT ON COLUMN rbp.release_window.worker_id IS 'The worker allocated when the invitation was used, 0 if none';
 COMMENT ON COLUMN rbp.release_window.team_id IS 'The team of the involvement';
 COMMENT ON COLUMN rbp.release_window.explained IS 'True when the invitation was used by a named response (also after a withdrawal: its answers were seen)';
 COMMENT ON COLUMN rbp.release_window.epoch IS 'The anonymous release window (rbp.anonymous_epoch) of its (authority, instrument, kind) the invitation was used in, 0 before the first release';
+COMMENT ON COLUMN rbp.release_window.worker_only IS 'True when the invitation was used worker-only (the worker''s held batch has a response of this anonymous window)';
 REVOKE ALL ON rbp.release_window FROM PUBLIC;
 ALTER TABLE rbp.release_window ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rbp.release_window SET (autovacuum_vacuum_threshold = 0, autovacuum_vacuum_scale_factor = 0);
@@ -160,10 +163,13 @@ CREATE INDEX release_window_group ON rbp.release_window (authority_id, worker_id
 
 -- The anonymous release windows of each (authority, instrument, kind): epoch n runs from the n-th
 -- anonymous release of the group to the next (epoch 0 has no row). An anonymous batch tells every
--- reader how many of its window's unexplained invitations were anonymous; when that is all of them,
--- none of them can be a worker-only response. So a worker-only batch counts only invitations of
--- epochs in which some invitation of the group was used worker-only (rbp.worker_only_use: one row
--- per such use, insert-only so that concurrent submissions never wait for each other).
+-- reader how many of its window's unexplained invitations were anonymous. A worker-only batch counts
+-- only invitations of epochs in which its own worker used an invitation worker-only
+-- (rbp.release_window.worker_only), and an anonymous batch shows channel and team only if no
+-- invitation of its epoch was used worker-only (rbp.worker_only_use: one row per used invitation of
+-- the group's current window, at every level alike so that no counter, lock or size tells a
+-- worker-only submission from an anonymous or named one; insert-only so that concurrent
+-- submissions never wait for each other; the rows of a window are deleted when the next begins).
 CREATE TABLE rbp.anonymous_epoch (
     authority_id    integer NOT NULL,
     instrument_id   integer NOT NULL,
@@ -181,10 +187,12 @@ CREATE TABLE rbp.worker_only_use (
     authority_id    integer NOT NULL,
     instrument_id   integer NOT NULL,
     respondent_kind rbp.respondent_kind NOT NULL,
-    epoch           integer NOT NULL
+    epoch           integer NOT NULL,
+    worker_only     boolean NOT NULL
 );
 COMMENT ON TABLE rbp.worker_only_use IS
-    'Internal: one row per invitation of a group used worker-only, with the anonymous window it fell in; no invitation, no worker; readable by no role';
+    'Internal: one row per used invitation of a group''s current anonymous window, at every level, saying whether it was used worker-only; no invitation, no worker; readable by no role';
+COMMENT ON COLUMN rbp.worker_only_use.worker_only IS 'True when the invitation was used worker-only';
 REVOKE ALL ON rbp.worker_only_use FROM PUBLIC;
 ALTER TABLE rbp.worker_only_use ENABLE ROW LEVEL SECURITY;
 CREATE INDEX worker_only_use_epoch ON rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch);
@@ -365,9 +373,9 @@ COMMENT ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp
     'Internal: put an anonymous or worker-only response in the holding area (same size whatever it says); a later transaction releases it';
 REVOKE ALL ON FUNCTION rbp.hold_response(integer, integer, rbp.respondent_kind, rbp.response_channel, integer, integer, rbp.anonymity, boolean, rbp.answer_input[], date) FROM PUBLIC;
 
--- Internal: count one used invitation in its worker's release window (every level alike: only
--- whether a named response explains it, and the anonymous window it falls in), and note a
--- worker-only use in that window. Inserts only: concurrent submissions never wait for each other.
+-- Internal: count one used invitation in its worker's release window and in its group's anonymous
+-- window (every level alike: the same two inserts, saying whether a named response explains it and
+-- whether it was used worker-only). Inserts only: concurrent submissions never wait for each other.
 CREATE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
                                           p_kind rbp.respondent_kind, p_team_id integer, p_anonymity rbp.anonymity)
     RETURNS void
@@ -375,18 +383,16 @@ CREATE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id in
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_epoch integer;
+    v_epoch integer := coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
+                                  WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
+                                    AND respondent_kind = p_kind), 0);
 BEGIN
-    INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch)
-    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named',
-            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
-                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
-                         AND respondent_kind = p_kind), 0))
-    RETURNING epoch INTO v_epoch;
-    IF p_anonymity = 'worker_only' THEN
-        INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
-        VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);
-    END IF;
+    INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch, worker_only)
+    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named', v_epoch,
+            p_anonymity = 'worker_only');
+    -- the same insert at every level: no counter or lock tells worker-only from anonymous
+    INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch, worker_only)
+    VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch, p_anonymity = 'worker_only');
 END
 $$;
 COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) IS
@@ -444,6 +450,10 @@ BEGIN
       FROM unnest(v_rows) WITH ORDINALITY AS r(held_at, ord) JOIN rbp.anonymous_holding h ON h.ctid = r.held_at
      WHERE NOT h.seen;
     v_slots := rbp.generalise_anonymous_batch(v_slots, v_k);
+    IF NOT rbp.anonymous_batch_shows_values(p_authority_id, p_instrument_id, p_kind) THEN
+        v_slots := ARRAY(SELECT ROW(x.slot, x.channel, x.team_id, NULL, NULL, x.worker_id)::rbp.release_slot
+                           FROM unnest(v_slots) AS x ORDER BY x.slot);
+    END IF;
     v_order := rbp.release_permutation(cardinality(v_rows));
 
     -- One statement: take the batch out of holding, give each response a fresh random id, and
@@ -475,11 +485,15 @@ BEGIN
         RAISE EXCEPTION 'anonymous release batch changed while it was being released'
             USING ERRCODE = 'internal_error';
     END IF;
-    -- A new anonymous window of the group begins.
+    -- A new anonymous window of the group begins; the uses of the windows before are no longer needed.
     INSERT INTO rbp.anonymous_epoch (authority_id, instrument_id, respondent_kind, epoch)
     SELECT p_authority_id, p_instrument_id, p_kind,
            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind), 0) + 1;
+    DELETE FROM rbp.worker_only_use
+     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind
+       AND epoch < (SELECT max(epoch) FROM rbp.anonymous_epoch
+                     WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id AND respondent_kind = p_kind);
     RETURN v_count;
 END
 $$;
@@ -488,8 +502,14 @@ COMMENT ON FUNCTION rbp.release_anonymous_group(integer, integer, rbp.respondent
 REVOKE ALL ON FUNCTION rbp.release_anonymous_group(integer, integer, rbp.respondent_kind, date) FROM PUBLIC;
 
 -- Internal: the candidates a worker-only batch of (authority, worker, instrument, kind) leaves any
--- reader: the used invitations of its window that no named response explains, in anonymous windows
--- where some invitation of the group was used worker-only (optionally of one team only).
+-- reader who solves every release together (doc/threat-model.md, "Joint inference"): the worker's
+-- used invitations of its window that no named response explains, counted only in the anonymous
+-- windows where the worker's own held batch has an invitation used worker-only (optionally of one
+-- team only). Such an invitation, if it was in truth anonymous, can swap places with that
+-- worker-only one of the same anonymous window: the anonymous batch keeps its count (it shows no
+-- channel or team then, rbp.anonymous_batch_shows_values), the worker-only batch its count and
+-- window, so no reader can rule it out. An invitation of a window where the worker has no
+-- worker-only use has no such partner: counts of other workers' batches could prove it anonymous.
 CREATE FUNCTION rbp.worker_only_candidates(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
                                            p_kind rbp.respondent_kind, p_team_id integer DEFAULT NULL) RETURNS bigint
     LANGUAGE sql STABLE
@@ -499,13 +519,34 @@ CREATE FUNCTION rbp.worker_only_candidates(p_authority_id integer, p_worker_id i
      WHERE w.authority_id = p_authority_id AND w.worker_id = p_worker_id AND w.instrument_id = p_instrument_id
        AND w.respondent_kind = p_kind AND NOT w.explained
        AND (p_team_id IS NULL OR w.team_id = p_team_id)
-       AND EXISTS (SELECT FROM rbp.worker_only_use u
-                    WHERE u.authority_id = w.authority_id AND u.instrument_id = w.instrument_id
-                      AND u.respondent_kind = w.respondent_kind AND u.epoch = w.epoch)
+       AND EXISTS (SELECT FROM rbp.release_window u
+                    WHERE u.authority_id = w.authority_id AND u.worker_id = w.worker_id AND u.instrument_id = w.instrument_id
+                      AND u.respondent_kind = w.respondent_kind AND u.epoch = w.epoch AND u.worker_only)
 $$;
 COMMENT ON FUNCTION rbp.worker_only_candidates(integer, integer, integer, rbp.respondent_kind, integer) IS
-    'Internal: the used invitations a worker-only batch could be any of: in its worker''s window, unexplained by a named response, in an anonymous window with worker-only use (of one team if given)';
+    'Internal: the used invitations a worker-only batch could be any of, for a reader who combines every release: in its worker''s window, unexplained by a named response, in an anonymous window where the worker itself has a worker-only use (of one team if given)';
 REVOKE ALL ON FUNCTION rbp.worker_only_candidates(integer, integer, integer, rbp.respondent_kind, integer) FROM PUBLIC;
+
+-- Internal rule "an anonymous batch shows channel or team only where nothing was worker-only": the
+-- values an anonymous batch shows pin its rows to invitations of those values; where some
+-- invitation of the window was used worker-only, that pins the others to worker-only, and a reader
+-- who combines it with the worker-only batches can narrow those below k. So an anonymous batch
+-- shows channel and team (generalised) only when no invitation of its window was used worker-only.
+CREATE FUNCTION rbp.anonymous_batch_shows_values(p_authority_id integer, p_instrument_id integer,
+                                                 p_kind rbp.respondent_kind) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, rbp, pg_temp
+    AS $$
+    SELECT NOT EXISTS (SELECT FROM rbp.worker_only_use u
+                        WHERE u.authority_id = p_authority_id AND u.instrument_id = p_instrument_id AND u.respondent_kind = p_kind
+                          AND u.worker_only
+                          AND u.epoch = coalesce((SELECT max(e.epoch) FROM rbp.anonymous_epoch e
+                                                   WHERE e.authority_id = p_authority_id AND e.instrument_id = p_instrument_id
+                                                     AND e.respondent_kind = p_kind), 0))
+$$;
+COMMENT ON FUNCTION rbp.anonymous_batch_shows_values(integer, integer, rbp.respondent_kind) IS
+    'Internal: whether the anonymous batch now due of (authority, instrument, respondent kind) may show channel and team: only when no invitation of its window was used worker-only';
+REVOKE ALL ON FUNCTION rbp.anonymous_batch_shows_values(integer, integer, rbp.respondent_kind) FROM PUBLIC;
 
 -- Internal: release the held worker-only responses of one (authority, worker, instrument, kind)
 -- when rbp.worker_only_candidates() reaches k; they go to QA first (awaiting QA), routed.
@@ -591,6 +632,9 @@ CREATE FUNCTION rbp.release_held_feedback(p_on date DEFAULT current_date) RETURN
     AS $$
 DECLARE
     v_group record;
+    -- "who may act for an authority": an administrator releases for every authority, a case-system
+    -- login (the nightly job) for those it is mapped to as the case system, an unmapped one for none
+    v_scope integer[] := rbp.acting_scope('case_system');
 BEGIN
     IF p_on IS NULL THEN
         RAISE EXCEPTION 'a release needs a date' USING ERRCODE = 'null_value_not_allowed';
@@ -603,6 +647,7 @@ BEGIN
         SELECT DISTINCT anonymity, authority_id, instrument_id, respondent_kind,
                CASE WHEN anonymity = 'worker_only' THEN worker_id END AS worker_id
           FROM rbp.anonymous_holding
+         WHERE v_scope IS NULL OR authority_id = ANY (v_scope)
     LOOP
         IF v_group.anonymity = 'anonymous' THEN
             PERFORM rbp.release_anonymous_group(v_group.authority_id, v_group.instrument_id, v_group.respondent_kind, p_on);
@@ -614,7 +659,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rbp.release_held_feedback(date) IS
-    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md); returns nothing, so that no caller learns how much was held or released';
+    'Scheduler or operator: release every held anonymous and worker-only batch whose guard allows it (doc/threat-model.md), of the authorities the login serves as the case system (administrators: all); returns nothing, so that no caller learns how much was held or released';
 REVOKE ALL ON FUNCTION rbp.release_held_feedback(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.release_held_feedback(date) TO rbp_admin, rbp_case_system;
 

@@ -43,14 +43,18 @@ CREATE FUNCTION rbp.hardening_targets()
            'view', c.oid::regclass::text
       FROM pg_class c
      WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
-       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$')
+       AND (c.relname ~ '^pg_stat(io)?_(xact_)?(all|user|sys)_(tables|indexes|sequences|functions)$'
+            OR c.relname IN ('pg_stat_database', 'pg_stat_wal'))
     UNION ALL
     SELECT CASE WHEN p.proname ~ '^pg_stat_get_(xact_)?function_' THEN 'function_call_counters' ELSE 'table_activity_counters' END,
            'function', p.oid::regprocedure::text
       FROM pg_proc p
      WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname LIKE 'pg\_stat\_get\_%'
        AND p.pronargs = 1 AND p.proargtypes[0] = 'oid'::regtype
-       AND p.proname !~ '^pg_stat_get_(db_|subscription|replication_slot)'
+       AND p.proname !~ '^pg_stat_get_(subscription|replication_slot)'
+    UNION ALL
+    SELECT 'table_activity_counters', 'function', f
+      FROM unnest(ARRAY['pg_stat_get_wal()', 'pg_current_wal_lsn()', 'pg_current_wal_insert_lsn()', 'pg_current_wal_flush_lsn()']) AS f
     UNION ALL
     SELECT 'lock_view', 'view', 'pg_locks'
     UNION ALL
@@ -58,7 +62,8 @@ CREATE FUNCTION rbp.hardening_targets()
     UNION ALL
     SELECT 'relation_sizes', 'function', f
       FROM unnest(ARRAY['pg_relation_size(regclass)', 'pg_relation_size(regclass,text)', 'pg_total_relation_size(regclass)',
-                        'pg_table_size(regclass)', 'pg_indexes_size(regclass)']) AS f
+                        'pg_table_size(regclass)', 'pg_indexes_size(regclass)',
+                        'pg_database_size(oid)', 'pg_database_size(name)', 'pg_tablespace_size(oid)', 'pg_tablespace_size(name)']) AS f
     UNION ALL
     SELECT 'commit_timestamps', 'function', f
       FROM unnest(ARRAY['pg_xact_commit_timestamp(xid)', 'pg_xact_commit_timestamp_origin(xid)', 'pg_last_committed_xact()']) AS f
@@ -69,19 +74,26 @@ COMMENT ON FUNCTION rbp.hardening_targets() IS
 REVOKE ALL ON FUNCTION rbp.hardening_targets() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.hardening_targets() TO rbp_admin;
 
--- Internal: the hardening targets of a channel that any feedback_rbp role can still use.
+-- Internal: the hardening targets of a channel that someone other than a superuser can still use:
+-- PUBLIC (every login), a feedback_rbp role, or any login that is not a superuser (a grant to one
+-- login, or membership of pg_read_all_stats after rbp.harden()). A channel is never reported ok
+-- while any such login can read it.
 CREATE FUNCTION rbp.unhardened(p_channel text) RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
-    SELECT string_agg(DISTINCT t.object_name, ', ')
-      FROM rbp.hardening_targets() t, pg_roles g
+    SELECT string_agg(DISTINCT t.object_name || ' (' || g.who || ')', ', ')
+      FROM rbp.hardening_targets() t,
+           (SELECT 'public' AS who
+            UNION ALL
+            SELECT rolname FROM pg_roles
+             WHERE rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
+                OR (rolcanlogin AND NOT rolsuper)) g
      WHERE t.channel = p_channel
-       AND g.rolname IN ('rbp_admin', 'rbp_qa', 'rbp_staff', 'rbp_report_writer', 'rbp_case_system', 'rbp_survey_intake')
-       AND CASE t.object_kind WHEN 'view' THEN has_table_privilege(g.oid, t.object_name, 'SELECT')
-                              ELSE has_function_privilege(g.oid, t.object_name, 'EXECUTE') END
+       AND CASE t.object_kind WHEN 'view' THEN has_table_privilege(g.who, t.object_name, 'SELECT')
+                              ELSE has_function_privilege(g.who, t.object_name, 'EXECUTE') END
 $$;
-COMMENT ON FUNCTION rbp.unhardened(text) IS 'Internal: the objects of a hardening channel that some feedback_rbp role can still use (NULL: none)';
+COMMENT ON FUNCTION rbp.unhardened(text) IS 'Internal: the objects of a hardening channel that PUBLIC, a feedback_rbp role or a login other than a superuser can still use, each with who (NULL: none)';
 REVOKE ALL ON FUNCTION rbp.unhardened(text) FROM PUBLIC;
 
 CREATE FUNCTION rbp.privacy_check()
@@ -103,6 +115,11 @@ BEGIN
       FROM pg_roles r
      WHERE r.rolcanlogin AND NOT r.rolsuper AND pg_has_role(r.oid, 'rbp_survey_intake', 'MEMBER');
     v_sessions := CASE WHEN cardinality(v_submitters) > 0 THEN v_submitters ELSE ARRAY[0::oid] END;
+    -- Libraries loaded into the submitting sessions: the server's, and those set per role or per
+    -- database (session_preload_libraries, local_preload_libraries) with ALTER ROLE / DATABASE.
+    SELECT v_preload || ',' || lower(coalesce(string_agg(coalesce(rbp.setting_for_role(o, 'session_preload_libraries'), '') || ','
+                                                         || coalesce(rbp.setting_for_role(o, 'local_preload_libraries'), ''), ','), ''))
+      INTO v_preload FROM unnest(v_sessions) AS o;
 
     -- 1. log_statement = all writes every submission, token and answers, to the server log.
     SELECT string_agg(coalesce((SELECT rolname FROM pg_roles WHERE oid = o), 'server default'), ', ')
@@ -140,11 +157,17 @@ BEGIN
     RETURN NEXT;
 
     -- 4. auto_explain logs the query text (with its literals) and, optionally, bind parameters.
-    v_value := current_setting('auto_explain.log_min_duration', true);
+    -- The smallest log_min_duration a submitting session gets (set per role, per database or in
+    -- the configuration), else this session's if auto_explain is loaded here.
+    SELECT coalesce(min(x.ms::integer) FILTER (WHERE x.ms ~ '^-?[0-9]+$'),
+                    CASE WHEN current_setting('auto_explain.log_min_duration', true) ~ '^-?[0-9]+$'
+                         THEN current_setting('auto_explain.log_min_duration', true)::integer END)::text
+      INTO v_value FROM unnest(v_sessions) AS o, LATERAL (SELECT rbp.setting_for_role(o, 'auto_explain.log_min_duration') AS ms) x;
     risk := 'auto_explain_logging'; severity := 'high';
-    status := CASE WHEN (v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL) AND coalesce(v_value, '-1')::integer >= 0
+    status := CASE WHEN (v_preload LIKE '%auto_explain%' OR coalesce(current_setting('auto_explain.log_min_duration', true), '') <> '')
+                        AND coalesce(v_value, '-1')::integer >= 0
                    THEN 'at_risk' ELSE 'ok' END;
-    detail := CASE WHEN v_preload LIKE '%auto_explain%' OR v_value IS NOT NULL
+    detail := CASE WHEN v_preload LIKE '%auto_explain%' OR coalesce(current_setting('auto_explain.log_min_duration', true), '') <> ''
                    THEN format('auto_explain is loaded; auto_explain.log_min_duration = %s', coalesce(v_value, 'unknown'))
                    ELSE 'auto_explain is not preloaded' END;
     advice := 'Do not preload auto_explain in databases with feedback_rbp, or set auto_explain.log_min_duration = -1 for the logins of rbp_survey_intake: it logs query text and parameters.';
@@ -186,11 +209,11 @@ BEGIN
     --     rbp.response gained a row at that moment, that is whether the family chose anonymity;
     --     never what it answered.
     v_list := rbp.unhardened('table_activity_counters');
-    risk := 'table_activity_counters'; severity := 'low';
+    risk := 'table_activity_counters'; severity := 'medium';
     status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
-    detail := coalesce('the feedback_rbp roles can use: ' || v_list,
-                       'the feedback_rbp roles cannot read per-table activity or I/O counters');
-    advice := 'Counters (pg_stat_*, pg_statio_*) show when a response or a held answer was written, so someone present at a submission can tell whether the family chose anonymity (never its answers). SELECT * FROM rbp.harden(p_apply => true) as a superuser revokes them from PUBLIC in this database and grants them to pg_read_all_stats; the same holds for pg_stat_statements call counts.';
+    detail := coalesce('readable by: ' || v_list,
+                       'no login but a superuser can read per-table activity or I/O counters');
+    advice := 'Counters (pg_stat_*, pg_statio_*) reveal the timing of anonymous and worker-only submissions: they show when a response or a held answer was written, so someone who knows when a family submitted (present at a home visit) learns whether it chose not to be named (never its answers). SELECT * FROM rbp.harden(p_apply => true) as a superuser revokes them from PUBLIC in this database and grants them to pg_read_all_stats; the same holds for pg_stat_statements call counts.';
     RETURN NEXT;
 
     -- 6c. Function call counters: with track_functions on in the submitting sessions,
@@ -200,7 +223,7 @@ BEGIN
     v_list := rbp.unhardened('function_call_counters');
     risk := 'function_call_counters'; severity := 'medium';
     status := CASE WHEN v_list IS NULL OR v_list2 IS NULL THEN 'ok' ELSE 'at_risk' END;
-    detail := format('track_functions on for: %s; readable by the feedback_rbp roles: %s',
+    detail := format('track_functions on for: %s; readable by: %s',
                      coalesce(v_list2, 'none'), coalesce(v_list, 'none'));
     advice := 'Keep track_functions = none for the logins of rbp_survey_intake (ALTER ROLE <login> SET track_functions = none), or run rbp.harden(p_apply => true): pg_stat_user_functions would count each call of the holding function as a family submits.';
     RETURN NEXT;
@@ -209,7 +232,7 @@ BEGIN
     v_list := rbp.unhardened('commit_timestamps');
     risk := 'commit_timestamps'; severity := 'medium';
     status := CASE WHEN current_setting('track_commit_timestamp') = 'on' AND v_list IS NOT NULL THEN 'at_risk' ELSE 'ok' END;
-    detail := format('track_commit_timestamp = %s; usable by the feedback_rbp roles: %s',
+    detail := format('track_commit_timestamp = %s; usable by: %s',
                      current_setting('track_commit_timestamp'), coalesce(v_list, 'none'));
     advice := 'Keep track_commit_timestamp = off (the default), or run rbp.harden(p_apply => true): with it, pg_xact_commit_timestamp(xmin) gives the exact time of every invitation used and every release.';
     RETURN NEXT;
@@ -218,17 +241,18 @@ BEGIN
     v_list := rbp.unhardened('lock_view');
     risk := 'lock_view'; severity := 'low';
     status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
-    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot read pg_locks');
+    detail := coalesce('usable by: ' || v_list, 'no login but a superuser can read pg_locks');
     advice := 'pg_locks shows, while a submission runs, whether it locks the holding area or rbp.response (anonymous or not). rbp.harden(p_apply => true) revokes it from PUBLIC in this database.';
     RETURN NEXT;
 
     -- 6f. Sizes of the holding area and its TOAST: every held row has the same size, so size
-    --     functions count held submissions (not their content); still, live, they tell when one was held.
+    --     functions count held submissions (not their content); still, live, they reveal the timing
+    --     of anonymous and worker-only submissions. So does the size of the whole database.
     v_list := rbp.unhardened('relation_sizes');
-    risk := 'relation_sizes'; severity := 'low';
+    risk := 'relation_sizes'; severity := 'medium';
     status := CASE WHEN v_list IS NULL THEN 'ok' ELSE 'at_risk' END;
-    detail := coalesce('the feedback_rbp roles can use: ' || v_list, 'the feedback_rbp roles cannot call the relation size functions');
-    advice := 'pg_relation_size() of rbp.anonymous_holding and its TOAST grows by the same amount for every held submission (rows of one size): it tells when something was held, not what. rbp.harden(p_apply => true) revokes the size functions from PUBLIC in this database.';
+    detail := coalesce('usable by: ' || v_list, 'no login but a superuser can call the relation, database or tablespace size functions');
+    advice := 'pg_relation_size() of rbp.anonymous_holding and its TOAST, and pg_database_size(), grow by 16 kB at every held submission and much less at a named one: they reveal the timing of anonymous and worker-only submissions (whoever knows when a family submitted learns it chose not to be named), never what was said. rbp.harden(p_apply => true) revokes the size functions from PUBLIC in this database and grants them to pg_read_all_stats.';
     RETURN NEXT;
 
     -- 6g. debug_print_*: parse, rewritten and plan trees, constants included, in the server log.

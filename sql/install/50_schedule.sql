@@ -555,7 +555,7 @@ CREATE FUNCTION rbp.schedule_status(p_authority text, p_involvement_ref text, p_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system', 'qa');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
@@ -645,7 +645,7 @@ CREATE FUNCTION rbp.change_preference(p_authority text, p_respondent_ref text, p
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_respondent integer := rbp.respondent_id_of(rbp.authority_id_of(p_authority), p_respondent_ref);
+    v_respondent integer := rbp.respondent_id_of(rbp.authority_id_of(p_authority, 'case_system'), p_respondent_ref);
 BEGIN
     INSERT INTO rbp.respondent_preference (respondent_id) VALUES (v_respondent) ON CONFLICT DO NOTHING;
     EXECUTE format('UPDATE rbp.respondent_preference SET %I = $1::%s WHERE respondent_id = $2', p_column,
@@ -705,7 +705,7 @@ CREATE FUNCTION rbp.record_stage(p_authority text, p_involvement_ref text, p_sta
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
 BEGIN
     IF p_stage IS NULL OR p_from_on IS NULL THEN
         RAISE EXCEPTION 'a stage needs a name and a start date' USING ERRCODE = 'null_value_not_allowed';
@@ -731,7 +731,7 @@ CREATE FUNCTION rbp.set_schedule_policy(p_authority text,
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, NULL);  -- NULL: as administrator
     v_policy rbp.schedule_policy;
 BEGIN
     INSERT INTO rbp.schedule_policy (authority_id) SELECT v_authority
@@ -827,7 +827,7 @@ CREATE FUNCTION rbp.next_focus_group(p_authority text, p_as_of date DEFAULT curr
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system', 'qa');
     v_policy rbp.schedule_policy;
     v_last date;
 BEGIN

@@ -162,7 +162,7 @@ CREATE FUNCTION rbp.set_retention_policy(p_authority text, p_identifying_years i
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, NULL);  -- NULL: as administrator
 BEGIN
     IF p_identifying_years IS NULL THEN
         DELETE FROM rbp.retention_policy WHERE authority_id = v_authority;

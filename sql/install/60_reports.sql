@@ -149,28 +149,42 @@ CREATE FUNCTION rbp.report_year_start(p_day date, p_year_start_month integer) RE
 COMMENT ON FUNCTION rbp.report_year_start(date, integer) IS
     'First day of the reporting year (starting in month p_year_start_month) that contains p_day';
 
+-- The two labels are single expressions of immutable built-ins (extract on a date, lpad; no
+-- to_char, which is only stable; not STRICT: they return NULL for a NULL argument themselves), so
+-- that the planner inlines them into the report views: called as SQL functions they cost tens of
+-- microseconds a row, more for a report writer than for a superuser (issue 18). Checked equal to
+-- the to_char forms they replace for every kind, month of year start and day from 1900 to 2100.
 CREATE FUNCTION rbp.report_period_label(p_kind text, p_start date, p_year_start_month integer) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN CASE p_kind
-        WHEN 'month' THEN to_char(p_start, 'YYYY-MM')
-        WHEN 'quarter' THEN to_char(p_start, 'YYYY-"Q"Q')
-        WHEN 'year' THEN CASE WHEN p_year_start_month = 1 THEN to_char(p_start, 'YYYY')
-                              ELSE to_char(p_start, 'YYYY') || '-' || to_char(p_start + interval '1 year', 'YY') END
-    END;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN p_start IS NULL OR p_year_start_month IS NULL THEN NULL
+                WHEN p_kind = 'month'
+                THEN lpad(extract(year FROM p_start)::integer::text, greatest(4, length(extract(year FROM p_start)::integer::text)), '0')
+                     || '-' || lpad(extract(month FROM p_start)::integer::text, 2, '0')
+                WHEN p_kind = 'quarter'
+                THEN lpad(extract(year FROM p_start)::integer::text, greatest(4, length(extract(year FROM p_start)::integer::text)), '0')
+                     || '-Q' || extract(quarter FROM p_start)::integer::text
+                WHEN p_kind = 'year'
+                THEN lpad(extract(year FROM p_start)::integer::text, greatest(4, length(extract(year FROM p_start)::integer::text)), '0')
+                     || CASE WHEN p_year_start_month = 1 THEN ''
+                             ELSE '-' || lpad(((extract(year FROM p_start)::integer + 1) % 100)::text, 2, '0') END
+           END;
 COMMENT ON FUNCTION rbp.report_period_label(text, date, integer) IS
     'Calendar label of a published period: 2026-04, 2026-Q2, 2026 (a year starting in another month: 2026-27)';
 
 CREATE FUNCTION rbp.report_fy_label(p_kind text, p_start date, p_year_start_month integer) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (WITH y AS (SELECT rbp.report_year_start(p_start, p_year_start_month) AS ys)
-            SELECT CASE WHEN p_year_start_month = 1 THEN to_char(ys, 'YYYY')
-                        ELSE to_char(ys, 'YYYY') || '-' || to_char(ys + interval '1 year', 'YY') END
-                   || CASE p_kind
-                        WHEN 'month' THEN ' M' || to_char((extract(year FROM age(p_start, ys)) * 12
-                                                           + extract(month FROM age(p_start, ys)) + 1)::int, 'FM00')
-                        WHEN 'quarter' THEN ' Q' || ((extract(month FROM age(p_start, ys))::int / 3) + 1)
-                        ELSE '' END
-              FROM y);
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN p_kind IS NULL OR p_start IS NULL OR p_year_start_month IS NULL THEN NULL
+           ELSE lpad(extract(year FROM rbp.report_year_start(p_start, p_year_start_month))::integer::text,
+                     greatest(4, length(extract(year FROM rbp.report_year_start(p_start, p_year_start_month))::integer::text)), '0')
+                || CASE WHEN p_year_start_month = 1 THEN ''
+                        ELSE '-' || lpad(((extract(year FROM rbp.report_year_start(p_start, p_year_start_month))::integer + 1) % 100)::text, 2, '0') END
+                || CASE p_kind
+                     WHEN 'month' THEN ' M' || lpad(((extract(year FROM p_start) - extract(year FROM rbp.report_year_start(p_start, p_year_start_month))) * 12
+                                                     + extract(month FROM p_start) - extract(month FROM rbp.report_year_start(p_start, p_year_start_month)) + 1)::integer::text, 2, '0')
+                     WHEN 'quarter' THEN ' Q' || (((extract(year FROM p_start) - extract(year FROM rbp.report_year_start(p_start, p_year_start_month))) * 12
+                                                    + extract(month FROM p_start) - extract(month FROM rbp.report_year_start(p_start, p_year_start_month)))::integer / 3 + 1)::text
+                     ELSE '' END
+           END;
 COMMENT ON FUNCTION rbp.report_fy_label(text, date, integer) IS
     'Reporting-year label of a published period for an authority whose year starts in p_year_start_month: 2026-27 Q1, 2026-27 M01, 2026-27 (calendar years: 2026 Q2)';
 
@@ -435,17 +449,25 @@ REVOKE ALL ON FUNCTION rbp.report_load_cells(integer, date, date, text[], intege
 -- entities as a solver would. Relations ("sum of coef * var = 0") are kept only where the true
 -- values satisfy them; a derived count that is 0 in truth is taken as known (a reader may assume
 -- nobody answered twice, or everybody answered everything).
+-- Its statements are planned afresh for every period over work tables of a few thousand rows:
+-- JIT compilation (on by default) would cost seconds per statement and save nothing (jit = off).
 CREATE FUNCTION rbp.report_build_model() RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, rbp, pg_temp
+    SET jit = off
     AS $$
 DECLARE
     v_next integer := (SELECT coalesce(max(cell_no), 0) + 1 FROM pg_temp.report_run_cell);
 BEGIN
+    -- The work tables are filled anew for each period and never analyzed by autovacuum (temporary
+    -- tables): without statistics the planner takes each for a few rows and joins them by nested
+    -- loops, quadratic in the cells (with a materialized CTE too: c below is NOT MATERIALIZED so
+    -- that its filters are estimated from the table's statistics).
+    ANALYZE pg_temp.report_run_cell;
     -- derived counts as pseudo-cells (topic aux_*), each with the cells it is the difference of
     -- (report_run_aux: sign +1 for the minuend, -1 for the subtrahends)
     DELETE FROM pg_temp.report_run_aux;
-    WITH c AS (
+    WITH c AS NOT MATERIALIZED (
         SELECT c.*, concat_ws('|', c.level, c.team_id, c.worker_id, c.period_kind, c.period_start) AS ek
           FROM pg_temp.report_run_cell c WHERE c.topic NOT LIKE 'aux%'
     ), pairs AS (
@@ -504,6 +526,7 @@ BEGIN
                    c.frozen OR c.level IN ('no_team', 'no_worker'), 0, true
               FROM pg_temp.report_run_cell c CROSS JOIN generate_series(1, rbp.points(c.summary)) p
              WHERE c.topic = 'scores' AND c.question_id IS NOT NULL) v;
+    ANALYZE pg_temp.report_run_cell, pg_temp.report_run_var, pg_temp.report_run_aux;
     UPDATE pg_temp.report_run_var p SET owner = n.var_no
       FROM pg_temp.report_run_var n WHERE p.point > 0 AND n.cell_no = p.cell_no AND n.point = 0;
 
@@ -570,6 +593,7 @@ BEGIN
     )
     SELECT rel_key, var_no, CASE WHEN how = 'cover' AND coef = 0 THEN -1 ELSE coef END,
            how IN ('eq') FROM (SELECT DISTINCT rel_key, var_no, coef, how FROM terms) t;
+    ANALYZE pg_temp.report_run_term;
 
     -- a covering relation whose parts add up exactly becomes an equality
     UPDATE pg_temp.report_run_term t SET eq = true

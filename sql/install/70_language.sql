@@ -318,7 +318,7 @@ CREATE FUNCTION rbp.set_authority_language(p_authority text, p_default_language 
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
     INSERT INTO rbp.authority_language (authority_id, default_language)
-    VALUES (rbp.authority_id_of(p_authority), coalesce(p_default_language, 'en'))
+    VALUES (rbp.authority_id_of(p_authority, NULL), coalesce(p_default_language, 'en'))  -- NULL: as administrator
     ON CONFLICT (authority_id) DO UPDATE SET default_language = excluded.default_language
 $$;
 COMMENT ON FUNCTION rbp.set_authority_language(text, rbp.language_tag) IS

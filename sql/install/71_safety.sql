@@ -65,7 +65,7 @@ CREATE FUNCTION rbp.set_safety_rule(p_authority text, p_question_code text, p_at
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'qa');
     v_points integer;
 BEGIN
     IF NOT pg_has_role(rbp.calling_role(), 'rbp_admin', 'MEMBER') THEN

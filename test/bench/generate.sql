@@ -212,9 +212,10 @@ BEGIN
       FROM rbp_bench.draw d;
 
     -- Answers in primary-key order (the btree then grows at its right edge): the scored answers,
-    -- and a free-text answer to the last question of every tenth parents' response.
-    INSERT INTO rbp.answer (response_id, question_id, score, free_text)
-    SELECT d.response_id, q.question_id, q.score, q.free_text
+    -- and a free-text answer to the last question of every tenth parents' response. In replica
+    -- mode the trigger that copies the response's authority does not fire: it is given here.
+    INSERT INTO rbp.answer (response_id, question_id, score, free_text, authority_id)
+    SELECT d.response_id, q.question_id, q.score, q.free_text, d.authority_id
       FROM (SELECT * FROM rbp_bench.draw ORDER BY response_id) d
      CROSS JOIN LATERAL (
         SELECT s.question_id,

@@ -86,7 +86,7 @@ COMMENT ON FUNCTION rbp_bench.record(text, text, float8[], text, text) IS 'Bench
 CREATE TYPE rbp_bench.score_enum AS ENUM ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10');
 COMMENT ON TYPE rbp_bench.score_enum IS 'Benchmark only: a score as a SQL enum (4 bytes)';
 
-CREATE OR REPLACE FUNCTION rbp_bench.storage() RETURNS void
+CREATE OR REPLACE FUNCTION rbp_bench.storage(p_copy boolean DEFAULT true) RETURNS void
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -102,8 +102,8 @@ BEGIN
         EXECUTE format('DROP TABLE IF EXISTS rbp_bench.answer_%1$s, rbp_bench.wide_%1$s', v_type);
         EXECUTE format('CREATE TABLE rbp_bench.answer_%s (response_id uuid NOT NULL, question_id integer NOT NULL, score %s NOT NULL)',
                        v_type, CASE v_type WHEN 'likert' THEN 'rbp.likert' WHEN 'smallint' THEN 'smallint' ELSE 'rbp_bench.score_enum' END);
-        EXECUTE format('INSERT INTO rbp_bench.answer_%s SELECT a.response_id, a.question_id, %s FROM rbp.answer a WHERE a.score IS NOT NULL ORDER BY a.response_id, a.question_id',
-                       v_type, v_col);
+        EXECUTE format('INSERT INTO rbp_bench.answer_%s SELECT a.response_id, a.question_id, %s FROM rbp.answer a WHERE a.score IS NOT NULL AND $1 ORDER BY a.response_id, a.question_id',
+                       v_type, v_col) USING p_copy;
         EXECUTE format('ALTER TABLE rbp_bench.answer_%1$s ADD PRIMARY KEY (response_id, question_id)', v_type);
         EXECUTE format('CREATE INDEX ON rbp_bench.answer_%1$s (question_id, score)', v_type);
         -- One row per response: the five scores as columns (responses that answered all five).
@@ -114,7 +114,7 @@ BEGIN
     -- What if the btree operator family of rbp.likert declared that equal values are bitwise
     -- equal (support function 4, btequalimage), so that B-tree deduplication may be used? The
     -- same index again with it (benchmark database only; the declaration is removed afterwards).
-    IF NOT EXISTS (SELECT FROM pg_amproc p JOIN pg_opfamily f ON f.oid = p.amprocfamily JOIN pg_am am ON am.oid = f.opfmethod
+    IF p_copy AND NOT EXISTS (SELECT FROM pg_amproc p JOIN pg_opfamily f ON f.oid = p.amprocfamily JOIN pg_am am ON am.oid = f.opfmethod
                     WHERE f.opfname = 'likert_ops' AND am.amname = 'btree' AND p.amprocnum = 4) THEN
         ALTER OPERATOR FAMILY rbp.likert_ops USING btree ADD FUNCTION 4 (rbp.likert, rbp.likert) btequalimage(oid);
         CREATE INDEX bench_whatif_dedup ON rbp_bench.answer_likert (question_id, score);
@@ -126,7 +126,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION rbp_bench.storage() IS 'Benchmark only: copy the scored answers into side tables typed rbp.likert, smallint and an enum';
+COMMENT ON FUNCTION rbp_bench.storage(boolean) IS 'Benchmark only: copy the scored answers into side tables typed rbp.likert, smallint and an enum (p_copy false: the tables empty, when item 1 is not run)';
 
 -- Item 5: put p_count anonymous responses of the first synthetic authority into the holding area
 -- (as rbp.submit_response would), and the same answers into a staging table for the bare INSERT.

@@ -1,6 +1,11 @@
 -- test/bench/report.sql — the one table of test/bench/run, in markdown, from rbp_bench.result and
 -- the item-1 side tables. Ratios are result / baseline.
 \pset footer off
+-- items: the items run (test/bench/run --only), all by default
+\if :{?items}
+\else
+\set items '{1,2,3,4,5,6,7,8}'
+\endif
 WITH r AS (SELECT * FROM rbp_bench.result),
 size AS (
     SELECT t AS type,
@@ -11,8 +16,8 @@ size AS (
            pg_relation_size(format('rbp_bench.wide_%s', t)::regclass) AS wide_heap,
            5 * (SELECT count(*) FROM rbp_bench.wide_likert) AS wide_answers
       FROM unnest(ARRAY['likert', 'smallint', 'enum']) t),
-s AS (SELECT type, heap::float8 / answers AS heap_pa, idx::float8 / answers AS idx_pa, score_idx::float8 / answers AS score_idx_pa,
-             wide_heap::float8 / wide_answers AS wide_pa FROM size),
+s AS (SELECT type, heap::float8 / nullif(answers, 0) AS heap_pa, idx::float8 / nullif(answers, 0) AS idx_pa,
+             score_idx::float8 / nullif(answers, 0) AS score_idx_pa, wide_heap::float8 / nullif(wide_answers, 0) AS wide_pa FROM size),
 width AS (SELECT (SELECT pg_column_size(score) FROM rbp_bench.answer_likert LIMIT 1) AS likert,
                  (SELECT pg_column_size(score) FROM rbp_bench.answer_smallint LIMIT 1) AS smallint,
                  (SELECT pg_column_size(score) FROM rbp_bench.answer_enum LIMIT 1) AS enum),
@@ -144,5 +149,5 @@ SELECT line FROM (
     SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s |', item, what, result, coalesce(baseline, ''),
                        coalesce(round(ratio::numeric, 2)::text, ''), target,
                        CASE met WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '' END, coalesce(note, ''))
-      FROM rows) t
+      FROM rows WHERE item = ANY (:'items'::text[])) t
 ORDER BY ord, line;

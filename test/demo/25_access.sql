@@ -95,3 +95,30 @@ SELECT s.display_name AS worker, w.responses, w.scored_answers, w.mean_score
   FROM rbp.qa_worker_summary() w JOIN rbp.staff s ON s.staff_id = w.worker_id ORDER BY 1;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM rbp.qa_worker_summary();
 RESET ROLE;
+\echo 'QA''s plain SQL on the tables: each answer carries its response''s authority, so the policy compares a'
+\echo 'column of the row with the authorities resolved once (the InitPlan), with no look-up per answer (issue 18):'
+SET ROLE demo_qa_bh;
+EXPLAIN (COSTS OFF) SELECT r.worker_id, count(*) FROM rbp.response r JOIN rbp.answer a USING (response_id) GROUP BY 1;
+RESET ROLE;
+
+\echo
+\echo '== Each call acts as one kind of work: a login mapped only as a report writer is no case system there =='
+CREATE ROLE demo_bi_and_cs LOGIN IN ROLE rbp_report_writer, rbp_case_system;   -- a member of two groups
+SET ROLE demo_admin;
+SELECT rbp.map_login('demo_bi_and_cs', 'report_writer', 'east_sussex');          -- mapped as report writer only
+RESET ROLE;
+SET ROLE demo_bi_and_cs;
+SELECT count(*) AS east_sussex_cells_it_may_read FROM rbp.report_responses WHERE authority = 'east_sussex';
+\set ON_ERROR_STOP 0
+SELECT rbp.issue_invitation('east_sussex', 'ANY', 'ANY', 'email');     -- 42501: not mapped as the case system
+SELECT rbp.pause_invitations('east_sussex', 'ANY', current_date);      -- 42501
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo 'An authority''s settings are its own QA''s: East Sussex''s QA reads its own schedule policy only.'
+SET ROLE demo_qa_es;
+SELECT a.code AS authority FROM rbp.schedule_policy p JOIN rbp.authority a USING (authority_id) ORDER BY 1;
+RESET ROLE;
+SET ROLE demo_admin;
+SELECT rbp.unmap_login('demo_bi_and_cs') AS mappings_removed;
+RESET ROLE;
+DROP ROLE demo_bi_and_cs;

@@ -1,6 +1,7 @@
 -- make demo, chapter 65: anonymity that holds against an insider (issue 10, doc/threat-model.md).
 -- QA tries the attacks of issue 10 with documented calls; worker-only feedback reaches Jo only
--- once Jo's caseload hides it; the DBA closes the channels rbp.harden() can close. Builds on
+-- once Jo's caseload hides it; a batch that could be combined with others shows less; the DBA
+-- closes the channels rbp.harden() can close. Builds on
 -- chapters 20, 40 and 60 (Brighton & Hove).
 \set ON_ERROR_STOP 1
 \pset border 2
@@ -80,6 +81,17 @@ SELECT count(*) FILTER (WHERE a.free_text LIKE 'named family %') AS withdrawn_in
        count(*) FILTER (WHERE a.free_text NOT LIKE 'named family %') AS other_rows
   FROM rbp.response r JOIN rbp.answer a USING (response_id)
  WHERE r.anonymity = 'anonymous' AND r.period = '2026-11-01' AND a.free_text IS NOT NULL;
+RESET ROLE;
+
+\echo
+\echo '== A reader who combines every release =='
+\echo 'Jo''s worker-only answers shared the November anonymous batch''s window. Had that batch shown its channel'
+\echo '(all five were given online), QA could pin it to the online invitations and so prove the others worker-only,'
+\echo 'narrowing Jo''s worker-only rows when combined with every other batch. So it shows neither channel nor team'
+\echo '(doc/threat-model.md, "Joint inference"; test/sql/45_adversary_model.sql solves all releases together):'
+SET ROLE demo_qa_bh;
+SELECT count(*) AS anonymous_rows_of_november, count(channel) AS showing_a_channel, count(team_id) AS showing_a_team
+  FROM rbp.response WHERE anonymity = 'anonymous' AND period = '2026-11-01';
 RESET ROLE;
 
 \echo

@@ -79,10 +79,11 @@ CREATE TABLE pg_temp.adv_truth (invitation_id bigint, step integer, level rbp.an
                                 gave_team boolean);
 CREATE TABLE pg_temp.adv_known (response_id uuid, first_step integer, anonymity rbp.anonymity, worker_id integer,
                                 instrument_id integer, kind rbp.respondent_kind, channel rbp.response_channel, team_id integer,
-                                respondent_id integer, row_xmin text, row_ctid tid, key text);
+                                respondent_id integer, row_xmin text, row_ctid tid, key text, true_step integer);
 CREATE TABLE pg_temp.adv_known_inv (invitation_id bigint, used_step integer, row_xmin text);
 CREATE TABLE pg_temp.adv_result (run text, seed float8, steps integer, anonymous_checked integer, worker_only_checked integer,
-                                 violations integer, held_sizes integer, order_sig text, batches_of_two integer, detail text);
+                                 violations integer, held_sizes integer, order_sig text, batches_of_two integer, detail text,
+                                 joint_violations integer, joint_detail text, model_errors integer);
 -- The order in which rows reach rbp.response, as a fresh heap's ctids would show it (in this
 -- long transaction, rolled-back sequences leave dead space that scatters new rows across pages,
 -- so ctid order is not a reliable witness here): recorded by a test-only trigger.
@@ -118,7 +119,8 @@ BEGIN
     SELECT r.response_id, p_step, r.anonymity, r.worker_id, r.instrument_id, r.respondent_kind, r.channel, r.team_id,
            r.respondent_id, r.xmin::text, r.ctid,
            (SELECT md5(string_agg(a.question_id || ':' || coalesce(a.score::text, '') || ':' || coalesce(a.free_text, ''), ','
-                                  ORDER BY a.question_id)) FROM rbp.answer a WHERE a.response_id = r.response_id)
+                                  ORDER BY a.question_id)) FROM rbp.answer a WHERE a.response_id = r.response_id),
+           (SELECT max(substring(a.free_text FROM '-([0-9]+)$')::integer) FROM rbp.answer a WHERE a.response_id = r.response_id)
       FROM rbp.response r
      WHERE r.authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'adv')
        AND NOT EXISTS (SELECT FROM pg_temp.adv_known k WHERE k.response_id = r.response_id);
@@ -289,6 +291,120 @@ CREATE FUNCTION pg_temp.adv_violations(p_k integer)
      WHERE k.anonymity <> 'named'
 $$;
 
+-- The joint checker (issue 10, "combined inference"): the reader solves everything it knows at
+-- once, across all batches, workers, windows and levels. A released row r could be the answer of
+-- used invitation i only if ALL released rows can be assigned to distinct used invitations, and
+-- every other used invitation left held, consistently with everything the reader knows, with r
+-- assigned to i. What the reader knows (QA, the reader who sees most), exactly:
+--   * the used invitations, when each was used, its worker, team, instrument and kind; and (a
+--     stronger reader than QA really is) the channel of each submission and whether the family
+--     gave its team;
+--   * the named responses: their invitations are explained, and their answers, read under a name,
+--     are recognised wherever they reappear (such rows are never assigned and never checked);
+--   * each released row's level, group, the step at which it first appeared (its batch) and the
+--     values it shows (channel, team; the worker of a worker-only row);
+--   * the release rules: a batch takes every held response of its group, so an invitation used
+--     at a level before its group's release of that level was released in that batch (the window),
+--     and an invitation still held at the end was used after its group's last release at the level
+--     it was held at.
+-- The rows of released held responses ("rows", each answer set at its first sighting) and the
+-- unexplained used invitations ("invitations") form a bipartite graph: row r -- invitation i when i
+-- fits r's batch window and shown values; a dummy "still held" side D takes the remaining
+-- invitations, each only if it could still be held at one of the two levels. Every consistent
+-- world is a perfect matching of that graph, and the truth is one (a self-check: the truth must be
+-- a perfect matching, else the model is wrong and says so). An edge (r, i) outside the truth is in
+-- some perfect matching exactly when it lies on an alternating cycle: i reaches r by following the
+-- truth from an invitation to its row (or to D) and any other edge from a row (or D) to an
+-- invitation. So the candidates of r are its true invitation and every edge (r, i) with r
+-- reachable from i, computed by a recursive closure.
+-- Not modelled (doc/threat-model.md, "Residual risks"): what a nightly run that releases nothing
+-- tells (the guard failed at that moment); counts of held rows from sizes and statistics.
+CREATE FUNCTION pg_temp.adv_joint_violations(p_k integer)
+    RETURNS TABLE (what text, response_id uuid, first_step integer, candidates bigint, workers bigint)
+    LANGUAGE plpgsql AS $$
+DECLARE
+    v_src integer[];
+    v_dst integer[];
+    v_n integer;
+    v_reach varbit[];
+    v_i integer;
+    v_j integer;
+BEGIN
+    -- Rows: every released answer set at its first sighting, unless read under a name before, with
+    -- the previous release of its group at its level (its window opens there); node numbers 1..R.
+    CREATE TEMP TABLE adv_j_rel ON COMMIT DROP AS
+    SELECT r.*, coalesce((SELECT max(p.first_step) FROM pg_temp.adv_known p
+                           WHERE p.anonymity = r.anonymity AND p.instrument_id = r.instrument_id AND p.kind = r.kind
+                             AND (r.anonymity = 'anonymous' OR p.worker_id = r.worker_id)
+                             AND p.first_step < r.first_step), 0) AS after_step,
+           row_number() OVER (ORDER BY r.key)::integer AS node
+      FROM (SELECT DISTINCT ON (k.key) k.* FROM pg_temp.adv_known k
+             WHERE k.anonymity <> 'named'
+               AND k.key NOT IN (SELECT n.key FROM pg_temp.adv_known n WHERE n.anonymity = 'named' AND n.key IS NOT NULL)
+             ORDER BY k.key, k.first_step) r;
+    -- Invitations: the used invitations no named response explains; node numbers R+1..R+N; D = R+N+1.
+    CREATE TEMP TABLE adv_j_inv ON COMMIT DROP AS
+    SELECT t.invitation_id, t.step, t.channel, t.gave_team, a.worker_id, a.team_id, a.instrument_id, a.kind,
+           ((SELECT count(*) FROM adv_j_rel) + row_number() OVER (ORDER BY t.invitation_id))::integer AS node,
+           -- could still be held: used after its group's last release at one of the two levels
+           t.step > coalesce((SELECT max(p.first_step) FROM pg_temp.adv_known p WHERE p.anonymity = 'anonymous'
+                                AND p.instrument_id = a.instrument_id AND p.kind = a.kind), 0)
+           OR t.step > coalesce((SELECT max(p.first_step) FROM pg_temp.adv_known p WHERE p.anonymity = 'worker_only'
+                                AND p.worker_id = a.worker_id AND p.instrument_id = a.instrument_id AND p.kind = a.kind), 0)
+               AS may_be_held
+      FROM pg_temp.adv_truth t JOIN pg_temp.adv_inv a USING (invitation_id) WHERE t.level <> 'named';
+    v_n := (SELECT count(*) FROM adv_j_rel) + (SELECT count(*) FROM adv_j_inv) + 1;
+    -- Edges: row -- invitation where the invitation fits the row's window and shown values.
+    CREATE TEMP TABLE adv_j_edge ON COMMIT DROP AS
+    SELECT r.node AS r_node, i.node AS i_node, (i.step = r.true_step) AS is_truth
+      FROM adv_j_rel r JOIN adv_j_inv i
+        ON i.instrument_id = r.instrument_id AND i.kind = r.kind AND i.step > r.after_step AND i.step < r.first_step
+       AND CASE WHEN r.anonymity = 'anonymous'
+                THEN (r.channel IS NULL OR i.channel = r.channel) AND (r.team_id IS NULL OR (i.gave_team AND i.team_id = r.team_id))
+                ELSE i.worker_id = r.worker_id AND (r.team_id IS NULL OR i.team_id = r.team_id) END;
+    -- The alternating graph: truth from invitation to its row (or to D, still held), any other
+    -- edge from a row (or D) to an invitation.
+    SELECT array_agg(a ORDER BY a, b), array_agg(b ORDER BY a, b) INTO v_src, v_dst FROM (
+        SELECT e.i_node AS a, e.r_node AS b FROM adv_j_edge e WHERE e.is_truth
+        UNION ALL SELECT i.node, v_n FROM adv_j_inv i WHERE NOT EXISTS (SELECT FROM adv_j_edge e WHERE e.i_node = i.node AND e.is_truth)
+        UNION ALL SELECT e.r_node, e.i_node FROM adv_j_edge e WHERE NOT e.is_truth
+        UNION ALL SELECT v_n, i.node FROM adv_j_inv i WHERE i.may_be_held) g;
+    -- Transitive closure (Warshall, one bit string per node).
+    v_reach := array_fill(repeat('0', v_n)::varbit, ARRAY[v_n]);
+    FOR v_i IN 1 .. coalesce(cardinality(v_src), 0) LOOP
+        v_reach[v_src[v_i]] := set_bit(v_reach[v_src[v_i]], v_dst[v_i] - 1, 1);
+    END LOOP;
+    FOR v_j IN 1 .. v_n LOOP
+        FOR v_i IN 1 .. v_n LOOP
+            IF get_bit(v_reach[v_i], v_j - 1) = 1 THEN
+                v_reach[v_i] := v_reach[v_i] | v_reach[v_j];
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN QUERY
+    WITH cand AS (
+        SELECT e.r_node, e.i_node FROM adv_j_edge e
+         WHERE e.is_truth OR get_bit(v_reach[e.i_node], e.r_node - 1) = 1
+    ), per_row AS (
+        SELECT r.response_id AS id, r.first_step AS step, r.anonymity, count(c.i_node) AS n, count(DISTINCT i.worker_id) AS w
+          FROM adv_j_rel r LEFT JOIN cand c ON c.r_node = r.node LEFT JOIN adv_j_inv i ON i.node = c.i_node
+         GROUP BY r.response_id, r.first_step, r.anonymity
+    )
+    SELECT 'joint: anonymous row with fewer than k candidates or one worker', p.id, p.step, p.n, p.w
+      FROM per_row p WHERE p.anonymity = 'anonymous' AND (p.n < p_k OR p.w < 2)
+    UNION ALL
+    SELECT 'joint: worker-only row with fewer than k candidates', p.id, p.step, p.n, NULL::bigint
+      FROM per_row p WHERE p.anonymity = 'worker_only' AND p.n < p_k
+    UNION ALL              -- self-checks: the truth must be one of the worlds the model allows
+    SELECT 'model error: a row without its true invitation', r.response_id, r.first_step, NULL::bigint, NULL::bigint
+      FROM adv_j_rel r WHERE NOT EXISTS (SELECT FROM adv_j_edge e WHERE e.r_node = r.node AND e.is_truth)
+    UNION ALL
+    SELECT 'model error: a held invitation that could not be held', NULL::uuid, i.step, NULL::bigint, NULL::bigint
+      FROM adv_j_inv i WHERE NOT i.may_be_held AND NOT EXISTS (SELECT FROM adv_j_edge e WHERE e.i_node = i.node AND e.is_truth);
+    DROP TABLE adv_j_rel, adv_j_inv, adv_j_edge;
+END
+$$;
+
 -- One trial: run, check, remember the results, roll everything back.
 CREATE FUNCTION pg_temp.adv_trial(p_run text, p_seed float8, p_steps integer) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -300,9 +416,16 @@ DECLARE
     v_sig text;
     v_batches integer;
     v_detail text;
+    v_joint integer;
+    v_joint_detail text;
+    v_model integer;
 BEGIN
     BEGIN
         PERFORM pg_temp.adv_run(p_seed, p_steps);
+        SELECT count(*) FILTER (WHERE v.what LIKE 'joint%'), count(*) FILTER (WHERE v.what LIKE 'model%'),
+               string_agg(format('%s %s (step %s): %s candidates, %s workers', v.what, v.response_id, v.first_step,
+                                 v.candidates, v.workers), '; ')
+          INTO v_joint, v_model, v_joint_detail FROM pg_temp.adv_joint_violations(rbp.anonymous_batch_size()) v;
         SELECT count(*) FILTER (WHERE anonymity = 'anonymous'), count(*) FILTER (WHERE anonymity = 'worker_only')
           INTO v_anon, v_wo FROM pg_temp.adv_known;
         SELECT count(*), string_agg(format('%s %s (step %s): %s candidates, %s workers', v.what, v.response_id, v.first_step,
@@ -321,6 +444,7 @@ BEGIN
             RAISE;
         END IF;
     END;
-    INSERT INTO pg_temp.adv_result VALUES (p_run, p_seed, p_steps, v_anon, v_wo, v_violations, v_sizes, v_sig, v_batches, v_detail);
+    INSERT INTO pg_temp.adv_result VALUES (p_run, p_seed, p_steps, v_anon, v_wo, v_violations, v_sizes, v_sig, v_batches, v_detail,
+                                           v_joint, v_joint_detail, v_model);
 END
 $$;

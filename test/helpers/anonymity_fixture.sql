@@ -22,8 +22,9 @@ CREATE ROLE t_intake LOGIN IN ROLE rbp_survey_intake;
 RESET client_min_messages;
 
 SELECT rbp.register_authority('a1', 'Authority One') IS NOT NULL AS fixture_authority \gset
-SELECT rbp.map_login('t_qa', 'qa', 'a1') IS NULL AND rbp.map_login('t_case', 'case_system', 'a1') IS NULL
-   AND rbp.map_login('t_report', 'report_writer', 'a1') IS NULL AS fixture_mapped \gset
+-- concat() evaluates every argument (an AND of "IS NULL" stopped after the first: a void result is not NULL)
+SELECT concat(rbp.map_login('t_qa', 'qa', 'a1'), rbp.map_login('t_case', 'case_system', 'a1'),
+              rbp.map_login('t_report', 'report_writer', 'a1')) = '' AS fixture_mapped \gset
 SELECT rbp.register_team('a1', 'north', 'North') IS NOT NULL AND rbp.register_team('a1', 'south', 'South') IS NOT NULL AS fixture_teams \gset
 SELECT rbp.register_staff('a1', 'SW1', 'Worker One', 'north', 't_staff') IS NOT NULL
    AND rbp.register_staff('a1', 'SW2', 'Worker Two', 'south') IS NOT NULL

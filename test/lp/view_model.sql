@@ -107,6 +107,66 @@ SELECT 'within|' || p.id, x.id, x.coef, false
  WHERE w.period IN ('quarter', 'year') AND w.topic IN ('responses', 'invitations') AND w.point = 0;
 DELETE FROM vt WHERE rel IN (SELECT rel FROM vt GROUP BY rel HAVING count(DISTINCT id) < 2);
 
+-- The rounding of every mean, median and percentage shown, as linear relations over the counts it
+-- is computed from (a reader who knows the shown figure knows the counts satisfy it): each point
+-- count c_p of the answers (a statement's own points; for all statements, every statement's
+-- points), N = sum of c_p.
+--   mean m (1 decimal):       sum c_p (p - m + 0.05) >= 0,  sum c_p (p - m - 0.05) <= 0
+--   % agreeing a (integer):   sum c_p (100 [p agrees] - a + 0.5) >= 0, ... - a - 0.5) <= 0
+--   median m, an integer:     sum c_p (2 [p < m] - 1) <= 0,  sum c_p (2 [p <= m] - 1) >= 0
+--   median k + 0.5:           sum c_p (2 [p <= k] - 1) = 0
+--   a point's share s (1 decimal of the statement's n):   100 c_p - (s -+ 0.05) n  >=/<= 0
+--   response rate r (integer, per 100 invitations):       100 responses - (r -+ 0.5) invitations >=/<= 0
+-- The product shows these only where every count they use is shown; written here all the same, so
+-- that a publication breaking that rule fails the audit.
+CREATE TEMP TABLE vr (rel text, id bigint, coef numeric, sense text);
+CREATE TEMP TABLE vs AS
+SELECT level || '|' || coalesce(team, '') || '|' || coalesce(worker, '') AS ent, period || '|' || period_start AS pk,
+       instrument, coalesce(question, '*') AS q, mean, median, pct_agreeing
+  FROM rbp.report_scores
+ WHERE authority = :'auth' AND respondent_kind IS NULL AND (mean IS NOT NULL OR median IS NOT NULL OR pct_agreeing IS NOT NULL);
+CREATE TEMP TABLE vsp AS    -- each shown summary with the point counts it is computed from
+SELECT s.*, row_number() OVER (ORDER BY s.ent, s.pk, s.instrument, s.q) AS sid, p.id, p.point, st.scale_points
+  FROM vs s
+  JOIN vv p ON p.topic = 'scores' AND p.point > 0 AND p.k = '*' AND p.ent = s.ent AND p.pk = s.pk
+   AND p.instrument = s.instrument AND (s.q = '*' OR p.q = s.q)
+  JOIN rbp.report_statements st ON st.instrument = p.instrument AND st.question = p.q;
+-- (row_number above numbers rows, not summaries: one id per summary instead)
+UPDATE vsp SET sid = x.sid FROM (SELECT ent, pk, instrument, q, dense_rank() OVER (ORDER BY ent, pk, instrument, q) AS sid
+                                   FROM (SELECT DISTINCT ent, pk, instrument, q FROM vsp) d) x
+ WHERE vsp.ent = x.ent AND vsp.pk = x.pk AND vsp.instrument = x.instrument AND vsp.q = x.q;
+INSERT INTO vr
+SELECT 'meanlo' || sid, id, point - mean + 0.05, '>=' FROM vsp WHERE mean IS NOT NULL
+UNION ALL SELECT 'meanhi' || sid, id, point - mean - 0.05, '<=' FROM vsp WHERE mean IS NOT NULL
+UNION ALL SELECT 'agreelo' || sid, id, 100 * (point >= scale_points - CASE WHEN scale_points >= 4 THEN 1 ELSE 0 END)::int - pct_agreeing + 0.5, '>='
+            FROM vsp WHERE pct_agreeing IS NOT NULL
+UNION ALL SELECT 'agreehi' || sid, id, 100 * (point >= scale_points - CASE WHEN scale_points >= 4 THEN 1 ELSE 0 END)::int - pct_agreeing - 0.5, '<='
+            FROM vsp WHERE pct_agreeing IS NOT NULL
+UNION ALL SELECT 'medlo' || sid, id, 2 * (point < median)::int - 1, '<=' FROM vsp WHERE median = floor(median)
+UNION ALL SELECT 'medhi' || sid, id, 2 * (point <= median)::int - 1, '>=' FROM vsp WHERE median = floor(median)
+UNION ALL SELECT 'medeq' || sid, id, 2 * (point <= floor(median))::int - 1, '=' FROM vsp WHERE median <> floor(median);
+INSERT INTO vr
+SELECT x.rel || '|' || s.n, x.id, x.coef, x.sense
+  FROM (SELECT row_number() OVER () AS n, p.id AS pid, c.id AS cid, rp.share_pct
+          FROM rbp.report_points rp
+          JOIN vv p ON p.topic = 'scores' AND p.point = rp.point AND p.k = '*' AND p.instrument = rp.instrument AND p.q = rp.question
+           AND p.ent = rp.level || '|' || coalesce(rp.team, '') || '|' || coalesce(rp.worker, '') AND p.pk = rp.period || '|' || rp.period_start
+          JOIN vv c ON c.topic = 'scores' AND c.point = 0 AND c.k = '*' AND c.instrument = p.instrument AND c.q = p.q AND c.ent = p.ent AND c.pk = p.pk
+         WHERE rp.authority = :'auth' AND rp.share_pct IS NOT NULL) s
+ CROSS JOIN LATERAL (VALUES ('sharelo', s.pid, 100::numeric, '>='), ('sharelo', s.cid, -(s.share_pct - 0.05), '>='),
+                            ('sharehi', s.pid, 100::numeric, '<='), ('sharehi', s.cid, -(s.share_pct + 0.05), '<=')) x(rel, id, coef, sense);
+INSERT INTO vr
+SELECT x.rel || '|' || s.n, x.id, x.coef, x.sense
+  FROM (SELECT row_number() OVER () AS n, r.id AS rid, i.id AS iid, rr.response_rate_pct AS rate
+          FROM rbp.report_responses rr
+          JOIN vv r ON r.topic = 'responses' AND r.point = 0 AND r.k = coalesce(rr.respondent_kind::text, '*')
+           AND r.ent = rr.level || '|' || coalesce(rr.team, '') || '|' || coalesce(rr.worker, '') AND r.pk = rr.period || '|' || rr.period_start
+          JOIN vv i ON i.topic = 'invitations' AND i.point = 0 AND i.k = r.k AND i.ent = r.ent AND i.pk = r.pk
+         WHERE rr.authority = :'auth' AND rr.response_rate_pct IS NOT NULL) s
+ CROSS JOIN LATERAL (VALUES ('ratelo', s.rid, 100::numeric, '>='), ('ratelo', s.iid, -(s.rate - 0.5), '>='),
+                            ('ratehi', s.rid, 100::numeric, '<='), ('ratehi', s.iid, -(s.rate + 0.5), '<=')) x(rel, id, coef, sense);
+DELETE FROM vr WHERE coef = 0;
+
 \set body :base '.body'
 \set hidden :base '.hidden'
 COPY (SELECT line FROM (
@@ -117,10 +177,18 @@ COPY (SELECT line FROM (
           FROM (SELECT DISTINCT rel, id, coef, eq FROM vt) t
           JOIN (SELECT rel, row_number() OVER (ORDER BY rel) AS n FROM (SELECT DISTINCT rel FROM vt) k) r USING (rel)
          GROUP BY r.n, r.rel
+        UNION ALL
+        SELECT 2.5, r.n, ' ' || regexp_replace(r.rel, '[^a-z0-9_]', '_', 'g') || ': '
+               || string_agg(CASE WHEN t.coef > 0 THEN '+ ' ELSE '- ' END || abs(t.coef) || ' x' || t.id, ' ' ORDER BY t.id)
+               || ' ' || min(t.sense) || ' 0'
+          FROM vr t JOIN (SELECT rel, row_number() OVER (ORDER BY rel) AS n FROM (SELECT DISTINCT rel FROM vr) k) r USING (rel)
+         GROUP BY r.n, r.rel
         UNION ALL SELECT 3, 0, 'Bounds'
         UNION ALL SELECT 4, v.id, ' x' || v.id || CASE WHEN NOT v.hid THEN ' = ' || v.n
                                                      WHEN v.level = 'remainder' OR v.point > 0 THEN ' >= 0' ELSE ' >= 1' END
           FROM vv v
-        UNION ALL SELECT 5, 0, 'End') x ORDER BY s, o) TO :'body';
+        UNION ALL SELECT 5, 0, 'General'
+        UNION ALL SELECT 6, v.id, ' x' || v.id FROM vv v WHERE v.hid
+        UNION ALL SELECT 7, 0, 'End') x ORDER BY s, o) TO :'body';
 COPY (SELECT v.id, 0, concat_ws('/', v.topic, v.level, v.team, v.worker, v.period, v.period_start, v.q, v.k, v.theme, 'point' || v.point)
         FROM vv v WHERE v.hid AND v.level <> 'remainder' ORDER BY 1) TO :'hidden';

@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(97);
+SELECT plan(98);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -138,6 +138,16 @@ SET ROLE t_qa;
 SELECT is_empty($$SELECT FROM rbp.response WHERE anonymity = 'anonymous' AND respondent_kind = 'parent'$$,
                 'the fifth submission releases nothing itself: a later transaction releases');
 RESET ROLE;
+-- Red-team finding F1: a case-system login nobody mapped to a1 releases nothing of a1's (it
+-- would choose the moment of a1's release). Seen failing without the scope in release_held_feedback.
+SET client_min_messages = warning;
+CREATE ROLE t_case_unmapped LOGIN IN ROLE rbp_case_system;
+RESET client_min_messages;
+SET ROLE t_case_unmapped;
+SELECT pg_temp.release('2026-03-24');
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.response WHERE anonymity = 'anonymous' AND respondent_kind = 'parent'), 0,
+          'F1: a case-system login not mapped to the authority releases nothing of it');
 SET ROLE t_case;
 SELECT pg_temp.release('2026-03-24');
 RESET ROLE;

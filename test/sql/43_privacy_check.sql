@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(42);
+SELECT plan(48);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -121,7 +121,30 @@ SELECT throws_ok($$SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'rbp.
 SELECT throws_ok($$SELECT pg_stat_get_tuples_inserted('rbp.response'::regclass)$$, '42501', NULL, 'nor call the function behind it');
 SELECT throws_ok($$SELECT pg_relation_size('rbp.anonymous_holding')$$, '42501', NULL, 'nor the size of the holding area');
 SELECT throws_ok($$SELECT * FROM pg_locks$$, '42501', NULL, 'nor pg_locks');
+SELECT throws_ok($$SELECT pg_database_size(current_database())$$, '42501', NULL,
+                 'nor the size of the whole database (it grows by 16 kB at every held submission)');
 RESET ROLE;
+-- Red-team finding F11: auto_explain loaded per role (session_preload_libraries) for an intake login.
+-- Seen failing before: only shared_preload_libraries of the server was read.
+ALTER ROLE t_intake SET session_preload_libraries = 'auto_explain';
+ALTER ROLE t_intake SET auto_explain.log_min_duration = 0;
+SELECT results_eq($$SELECT status, detail ~ 'log_min_duration = 0' FROM pg_temp.risk('auto_explain_logging')$$, $$VALUES ('at_risk', true)$$,
+                  'F11: auto_explain preloaded for an intake login with ALTER ROLE ... SET session_preload_libraries: reported');
+ALTER ROLE t_intake SET auto_explain.log_min_duration = -1;
+SELECT is((SELECT status FROM pg_temp.risk('auto_explain_logging')), 'ok', 'F11: and ok with log_min_duration = -1 for that login');
+ALTER ROLE t_intake RESET auto_explain.log_min_duration;
+ALTER ROLE t_intake RESET session_preload_libraries;
+-- Never ok while the signal is open: a size function or counter granted to one login is reported.
+-- Seen failing: with rbp.unhardened() checking the feedback_rbp group roles only (as before), both say ok.
+GRANT EXECUTE ON FUNCTION pg_total_relation_size(regclass) TO t_staff;
+SELECT results_eq($$SELECT status, severity, detail ~ 't_staff' FROM pg_temp.risk('relation_sizes')$$, $$VALUES ('at_risk', 'medium', true)$$,
+                  'a size function granted to one login after rbp.harden(): relation_sizes is at_risk (medium), naming the login');
+REVOKE EXECUTE ON FUNCTION pg_total_relation_size(regclass) FROM t_staff;
+GRANT SELECT ON pg_stat_user_tables TO PUBLIC;
+SELECT results_eq($$SELECT status, detail ~ 'public' FROM pg_temp.risk('table_activity_counters')$$, $$VALUES ('at_risk', true)$$,
+                  'a counter view granted back to PUBLIC: table_activity_counters is at_risk');
+REVOKE SELECT ON pg_stat_user_tables FROM PUBLIC;
+SELECT is((SELECT status FROM pg_temp.risk('relation_sizes')), 'ok', 'and ok again once revoked');
 
 -- Roles that bypass row-level security.
 CREATE ROLE t_bypass LOGIN BYPASSRLS IN ROLE rbp_qa;

@@ -7,12 +7,14 @@
 --   D. One-worker batches and teams.
 --   E. Worker-only is not anonymous at all.
 --   F. Side signals: counts returned to the case system.
+--   G. Red-team finding F9: batch sizes alone narrow a worker-only row (combined inference).
+--   H. Red-team finding F8: a worker-only submission wrote one more row than an anonymous one.
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
 SET search_path = public, rbp;
-SELECT plan(31);
+SELECT plan(37);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/anonymity_fixture.sql
 
@@ -203,6 +205,70 @@ SELECT is_empty($$
        AND p.prorettype IN ('integer'::regtype, 'bigint'::regtype, 'numeric'::regtype)
        AND p.proname ~ '(release|reroute|feedback)'$$,
     'F: no function the case system may execute returns a number about feedback');
+
+-- G. Red-team finding F9 (the joint checker of 45_adversary_model finds the class): workers A, B, C.
+--    Window 1: RA1 worker-only, RA2-RA4 and RC1-RC3 anonymous; release: anonymous batch of 6.
+--    Window 2: RA5 anonymous, RB1 worker-only, RB2-RB5 anonymous; release. The second anonymous
+--    batch has 5 rows for 6 unexplained invitations: one is not anonymous, and B's worker-only row
+--    accounts for it, so RA5 is proved anonymous. Before, A's batch went out counting RA5 (window 2
+--    had "some" worker-only use, B's): A's row had 4 candidates, RA1-RA4. Now a window counts for A
+--    only if A itself used an invitation worker-only in it: A has 4, and waits.
+--    Seen failing: with rbp.worker_only_candidates() counting the windows with anyone's worker-only
+--    use (rbp.worker_only_use, its rows kept for every window, as before), the third test gets 1.
+SELECT rbp.register_authority('east', 'East') IS NOT NULL AND rbp.register_team('east', 'et', 'East team') IS NOT NULL AS g_authority \gset
+SELECT count(rbp.register_staff('east', w, 'Worker ' || w, 'et')) AS g_staff FROM unnest(ARRAY['A', 'B', 'C']) w \gset
+CREATE TEMP TABLE g_tok AS
+SELECT r, substr(r, 2, 1) AS worker FROM unnest(ARRAY['RA1', 'RA2', 'RA3', 'RA4', 'RA5', 'RB1', 'RB2', 'RB3', 'RB4', 'RB5', 'RC1', 'RC2', 'RC3']) r;
+SELECT count(rbp.register_respondent('east', 'F' || r, r, 'parent')) + count(rbp.open_involvement('east', 'I' || r, 'F' || r, 'et', '2026-04-01'))
+       + count(rbp.allocate_worker('east', 'I' || r, worker, '2026-04-01')) AS g_families FROM g_tok \gset
+ALTER TABLE g_tok ADD COLUMN token text;
+UPDATE g_tok SET token = rbp.issue_invitation('east', 'I' || r, r, 'link', 3650, '2026-05-01');
+GRANT SELECT ON g_tok TO PUBLIC;
+SET ROLE t_intake;
+SELECT count(rbp.submit_response(token, CASE WHEN r = 'RA1' THEN 'worker_only' ELSE 'anonymous' END::rbp.anonymity,
+                                 '{"q2_trust": 3}', 'online', false, '2026-05-04'))
+       AS g_window_1 FROM g_tok WHERE r IN ('RA1', 'RA2', 'RA3', 'RA4', 'RC1', 'RC2', 'RC3') \gset
+RESET ROLE;
+SELECT rbp.release_held_feedback('2026-05-10') AS g_release_1 \gset
+SET ROLE t_intake;
+SELECT count(rbp.submit_response(token, CASE WHEN r = 'RB1' THEN 'worker_only' ELSE 'anonymous' END::rbp.anonymity,
+                                 '{"q2_trust": 3}', 'online', false, '2026-05-13'))
+       AS g_window_2 FROM g_tok WHERE r IN ('RA5', 'RB1', 'RB2', 'RB3', 'RB4', 'RB5') \gset
+RESET ROLE;
+SELECT rbp.release_held_feedback('2026-05-20') AS g_release_2 \gset
+SELECT is((SELECT count(*)::integer FROM rbp.response r JOIN rbp.authority a USING (authority_id) WHERE a.code = 'east' AND r.anonymity = 'anonymous'),
+          11, 'G: both anonymous batches went out (6, then 5)');
+SELECT is((SELECT count(*)::integer FROM rbp.response r JOIN rbp.authority a USING (authority_id) JOIN rbp.staff s ON s.staff_id = r.worker_id
+            WHERE a.code = 'east' AND r.anonymity = 'worker_only' AND s.staff_ref = 'B'), 1,
+          'G: B''s worker-only row went out: B used five invitations in window 2, one of them worker-only');
+SELECT is((SELECT count(*)::integer FROM rbp.response r JOIN rbp.authority a USING (authority_id) JOIN rbp.staff s ON s.staff_id = r.worker_id
+            WHERE a.code = 'east' AND r.anonymity = 'worker_only' AND s.staff_ref = 'A'), 0,
+          'G: A''s worker-only row waits: only window 1, where A itself used an invitation worker-only, counts (4 < 5), as QA could prove RA5 anonymous');
+
+-- H. Red-team finding F8: a worker-only submission inserted one more row (rbp.worker_only_use)
+--    than an anonymous one, visible in counters and locks. Now every submission, at every level,
+--    runs the same inserts outside rbp.response; worker-only and anonymous are written alike.
+--    Seen failing: with the worker_only_use insert made for worker-only submissions only.
+CREATE TEMP TABLE h_before AS SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE schemaname = 'rbp';
+SET ROLE t_intake;
+SELECT pg_temp.submit('P22', 'worker_only', '{"q2_trust": 2}', 'online', false, '2026-05-21');
+RESET ROLE;
+CREATE TEMP TABLE h_wo AS
+SELECT s.relname, s.n_tup_ins - coalesce(b.n_tup_ins, 0) AS ins, s.n_tup_upd - coalesce(b.n_tup_upd, 0) AS upd, s.n_tup_del - coalesce(b.n_tup_del, 0) AS del
+  FROM pg_stat_xact_user_tables s LEFT JOIN h_before b USING (relname) WHERE s.schemaname = 'rbp';
+DELETE FROM h_before;
+INSERT INTO h_before SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE schemaname = 'rbp';
+SET ROLE t_intake;
+SELECT pg_temp.submit('P23', 'anonymous', '{"q2_trust": 2}', 'online', false, '2026-05-21');
+RESET ROLE;
+CREATE TEMP TABLE h_anon AS
+SELECT s.relname, s.n_tup_ins - coalesce(b.n_tup_ins, 0) AS ins, s.n_tup_upd - coalesce(b.n_tup_upd, 0) AS upd, s.n_tup_del - coalesce(b.n_tup_del, 0) AS del
+  FROM pg_stat_xact_user_tables s LEFT JOIN h_before b USING (relname) WHERE s.schemaname = 'rbp';
+SELECT ok((SELECT count(*) FROM h_wo WHERE ins + upd + del > 0) >= 3, 'H: a held submission writes the holding area and the windows');
+SELECT set_eq($$SELECT relname, ins, upd, del FROM h_wo WHERE ins + upd + del > 0$$,
+              $$SELECT relname, ins, upd, del FROM h_anon WHERE ins + upd + del > 0$$,
+              'H: a worker-only and an anonymous submission insert, update and delete the same number of rows in the same tables');
+SELECT is((SELECT ins FROM h_anon WHERE relname = 'worker_only_use'), 1::bigint, 'H: including one row of rbp.worker_only_use for the anonymous one');
 
 SELECT * FROM finish();
 ROLLBACK;

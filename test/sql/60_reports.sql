@@ -237,7 +237,7 @@ SELECT is((SELECT n FROM rbp.report_cell c JOIN rbp.authority a USING (authority
           (SELECT count(*) FILTER (WHERE anonymity::text <> 'named') + count(DISTINCT respondent_id)
              FROM rbp.response WHERE authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'hard_la')
               AND period >= '2024-04-01' AND period < '2024-07-01'),
-          'a named respondent answering twice in a quarter counts once');
+          'a named respondent answering twice in a quarter counts once; every worker-only and anonymous response once (they cannot be linked)');
 SELECT is((SELECT sum(n)::int FROM rbp.report_cell c JOIN rbp.staff s ON s.staff_id = c.worker_id
             WHERE s.staff_ref IN ('H1', 'H2') AND c.topic = 'responses' AND c.period_kind = 'quarter'
               AND c.period_start = '2024-04-01'),

@@ -39,3 +39,10 @@ BEGIN
     END IF;
 END $$;
 DROP TABLE upgrade_snapshot.moved_to_report_unpublished;
+
+-- 83_reads.sql (issue 18): answers and supervision reviews carry their response's authority, for
+-- row-level security that decides on the row alone.
+ALTER TABLE upgrade_snapshot.answer ADD COLUMN authority_id smallint;
+UPDATE upgrade_snapshot.answer a SET authority_id = r.authority_id FROM upgrade_snapshot.response r WHERE r.response_id = a.response_id;
+ALTER TABLE upgrade_snapshot.supervision_review ADD COLUMN authority_id smallint;
+UPDATE upgrade_snapshot.supervision_review v SET authority_id = r.authority_id FROM upgrade_snapshot.response r WHERE r.response_id = v.response_id;

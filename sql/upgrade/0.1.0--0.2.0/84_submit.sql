@@ -5,7 +5,7 @@
 --   * rbp.validate_answers is one query (errors raised by rbp.refuse_answer, first code first);
 --   * a named submission is routed from the values it already has (rbp.route_new_response), without
 --     reading back the response it just inserted; one UPDATE finds and marks the invitation, one
---     query reads kind, instrument and team; rbp.count_used_invitation inserts in one statement;
+--     query reads kind, instrument and team;
 --   * held answers are padded from a constant (rbp.held_padding, folded at plan time) rather than
 --     a 32,768-character hex string decoded at every submission.
 
@@ -224,31 +224,6 @@ END
 $$;
 COMMENT ON FUNCTION rbp.submit_response(text, rbp.anonymity, jsonb, rbp.response_channel, boolean, date) IS
     'Survey intake: submit the answers ({question_code: score or text}) of an invitation with the family''s anonymity choice; anonymous and worker-only answers are held and released only in batches by a later transaction';
-
-CREATE OR REPLACE FUNCTION rbp.count_used_invitation(p_authority_id integer, p_worker_id integer, p_instrument_id integer,
-                                          p_kind rbp.respondent_kind, p_team_id integer, p_anonymity rbp.anonymity)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, rbp, pg_temp
-    AS $$
-DECLARE
-    v_epoch integer;
-BEGIN
-    INSERT INTO rbp.release_window (authority_id, worker_id, instrument_id, respondent_kind, team_id, explained, epoch)
-    VALUES (p_authority_id, coalesce(p_worker_id, 0), p_instrument_id, p_kind, coalesce(p_team_id, 0), p_anonymity = 'named',
-            coalesce((SELECT max(epoch) FROM rbp.anonymous_epoch
-                       WHERE authority_id = p_authority_id AND instrument_id = p_instrument_id
-                         AND respondent_kind = p_kind), 0))
-    RETURNING epoch INTO v_epoch;
-    IF p_anonymity = 'worker_only' THEN
-        INSERT INTO rbp.worker_only_use (authority_id, instrument_id, respondent_kind, epoch)
-        VALUES (p_authority_id, p_instrument_id, p_kind, v_epoch);
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) IS
-    'Internal: count a used invitation (explained: used by a named response) in the release window of its worker, instrument and kind, with its group''s anonymous window';
-REVOKE ALL ON FUNCTION rbp.count_used_invitation(integer, integer, integer, rbp.respondent_kind, integer, rbp.anonymity) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION rbp.held_padding() RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

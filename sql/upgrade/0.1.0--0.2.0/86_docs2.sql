@@ -3,6 +3,7 @@
 -- and by rbp.next_focus_group, which ignored every session held. Bodies as in
 -- sql/install/50_schedule.sql; comments and privileges are kept by CREATE OR REPLACE.
 
+-- (Merged with access2: both functions name the kinds of work they act as, as in sql/install/50_schedule.sql.)
 CREATE OR REPLACE FUNCTION rbp.schedule_status(p_authority text, p_involvement_ref text, p_respondent_ref text,
                                     p_on date DEFAULT current_date)
     RETURNS TABLE (status rbp.schedule_status, phase rbp.schedule_phase, due_on date, overdue_on date,
@@ -11,7 +12,7 @@ CREATE OR REPLACE FUNCTION rbp.schedule_status(p_authority text, p_involvement_r
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system', 'qa');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
@@ -37,7 +38,7 @@ CREATE OR REPLACE FUNCTION rbp.next_focus_group(p_authority text, p_as_of date D
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system', 'qa');
     v_policy rbp.schedule_policy;
     v_last date;
 BEGIN

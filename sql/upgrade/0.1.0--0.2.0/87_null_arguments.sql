@@ -139,7 +139,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION rbp.authority_id_of(p_authority text, p_kind rbp.login_kind) RETURNS integer
+CREATE OR REPLACE FUNCTION rbp.authority_id_of(p_authority text, VARIADIC p_kinds rbp.login_kind[]) RETURNS integer
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
@@ -148,24 +148,20 @@ DECLARE
 BEGIN
     PERFORM rbp.required(p_authority, 'an authority code');
     SELECT authority_id INTO found_id FROM rbp.authority WHERE code = p_authority;
-    IF rbp.may_act_for(found_id, p_kind) THEN
+    IF EXISTS (SELECT FROM pg_catalog.unnest(p_kinds) k WHERE rbp.may_act_for(found_id, k)) THEN
         RETURN found_id;
     END IF;
-    IF found_id IS NULL AND rbp.acting_scope(p_kind) IS NULL THEN
+    IF found_id IS NULL AND rbp.acting_scope(NULL) IS NULL THEN
         RAISE EXCEPTION 'unknown authority "%"', p_authority
             USING ERRCODE = 'foreign_key_violation',
                   HINT = 'Authorities are registered by an administrator with rbp.register_authority().';
     END IF;
     RAISE EXCEPTION 'no authority "%" that this login acts for', p_authority
         USING ERRCODE = 'insufficient_privilege',
-              HINT = 'An administrator maps logins to the authorities they serve with rbp.map_login, once per authority.';
+              HINT = format('An administrator maps logins to the authorities they serve with rbp.map_login, once per authority and kind of work (here: %s).',
+                            coalesce(pg_catalog.array_to_string(p_kinds, ' or '), 'administrators only'));
 END
 $$;
-
-CREATE OR REPLACE FUNCTION rbp.authority_id_of(p_authority text) RETURNS integer
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, rbp, pg_temp
-    AS $$ SELECT rbp.authority_id_of(p_authority, NULL::rbp.login_kind) $$;
 
 CREATE OR REPLACE FUNCTION rbp.map_login(p_login name, p_kind rbp.login_kind, p_authority text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -183,7 +179,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = format('GRANT %s TO %I first.', v_group, p_login);
     END IF;
     INSERT INTO rbp.login_authority (login, kind, authority_id)
-    VALUES (v_login, p_kind, rbp.authority_id_of(p_authority)) ON CONFLICT DO NOTHING;
+    VALUES (v_login, p_kind, rbp.authority_id_of(p_authority, NULL)) ON CONFLICT DO NOTHING;  -- NULL: as administrator
 END
 $$;
 
@@ -487,7 +483,7 @@ CREATE OR REPLACE FUNCTION rbp.issue_invitation(p_authority text, p_involvement_
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system');
     v_involvement rbp.involvement;
     v_respondent rbp.respondent;
     v_instrument rbp.instrument;
@@ -622,7 +618,7 @@ CREATE OR REPLACE FUNCTION rbp.schedule_status(p_authority text, p_involvement_r
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 DECLARE
-    v_authority integer := rbp.authority_id_of(p_authority);
+    v_authority integer := rbp.authority_id_of(p_authority, 'case_system', 'qa');
     v_involvement integer := rbp.involvement_id_of(v_authority, p_involvement_ref);
     v_schedule rbp.invitation_schedule;
 BEGIN
