@@ -183,9 +183,13 @@ BEGIN
             r AS (INSERT INTO rbp.response (response_id, authority_id, instrument_id, respondent_kind, channel,
                                             anonymity, period, team_id, qa_status)
                   SELECT response_id, authority_id, instrument_id, respondent_kind, channel,
-                         'anonymous', date_trunc('month', current_date)::date, team_id, 'released' FROM s)
+                         'anonymous', date_trunc('month', current_date)::date, team_id, 'released' FROM s
+                  RETURNING response_id)
+            -- Read r first, so that each response exists before its answers (an unreferenced
+            -- data-modifying CTE runs after the main query, and the answers' trigger copies the
+            -- response's authority).
             INSERT INTO rbp.answer (response_id, question_id, score, free_text)
-            SELECT s.response_id, a.question_id, a.score, a.free_text FROM s, unnest(s.answers) a$q$ INTO v_plan;
+            SELECT s.response_id, a.question_id, a.score, a.free_text FROM r JOIN s USING (response_id), unnest(s.answers) a$q$ INTO v_plan;
         IF i > 0 THEN v_bare := v_bare || ((v_plan -> 0 ->> 'Execution Time')::float8); END IF;
     END LOOP;
     PERFORM rbp_bench.record('5', 'release_anonymous_responses(), per released response',
