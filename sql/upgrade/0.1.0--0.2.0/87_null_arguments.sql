@@ -3,7 +3,8 @@
 -- supervision review dated before QA released the item). Generated from the install
 -- pieces: every function below is the install piece's text as CREATE OR REPLACE (which also drops
 -- STRICT where the install piece no longer has it). It runs after the other pieces, so these bodies
--- are the final ones: whoever changes one of these functions regenerates this piece.
+-- are the final ones: whoever changes one of these functions regenerates this piece
+-- (python3 test/upgrade/gen_null_arguments.py).
 
 CREATE FUNCTION rbp.required(p_value anyelement, p_argument text) RETURNS anyelement
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
