@@ -260,7 +260,7 @@ CREATE FUNCTION rbp.report_bounds(p_value bigint[], p_hidden boolean[], p_frozen
     RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'report_bounds' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.report_bounds(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[]) IS
-    'Internal (tests, audits): the interval [lower, upper] interval propagation derives for each variable of a publication model (upper NULL: unbounded)';
+    'Internal (tests, audits): the interval [lower, upper] the product''s audit derives for each variable of a publication model (equality relations added together, then interval propagation; upper NULL: unbounded)';
 REVOKE ALL ON FUNCTION rbp.report_bounds(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[]) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
