@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(58);
+SELECT plan(59);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -53,6 +53,11 @@ SELECT is(rbp.report_bounds('{30,13,16,1,29}', '{f,t,t,t,f}', '{f,f,f,f,f}', '{1
 SELECT is(rbp.report_protect('{30,13,16,1,29}', '{f,t,t,t,f}', '{f,f,f,f,f}', '{1,1,1,0,1}', '{0,0,0,0,0}',
                              '{1,1,1,1,2,2,2}', '{1,2,3,4,5,2,3}', '{-1,1,1,1,-1,1,1}', '{t,t}', '{t,t,t,t,t}', 3, true),
           '{1,1,1,1,0}'::smallint[], 'so secondary suppression hides the authority''s count for it');
+-- An inequality alone: a year's people (2, shown) are at least those of one of its quarters (c, so
+-- 1 or 2). With the inequalities ignored by propagation (checked by hand) the quarter is unbounded
+-- and this test fails.
+SELECT is(rbp.report_bounds('{2,1,2}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1}', '{1,2}', '{1,-1}', '{f}'),
+          '{{2,2},{1,2},{2,2}}'::bigint[], 'interval propagation uses inequalities: the year''s 2 people bound its quarter to 1 or 2');
 
 -- Arguments refused before anything is published.
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows(current_date + 1)$$, '22023', NULL,
