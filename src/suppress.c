@@ -5,7 +5,7 @@
  * year with its four published quarters), the linear model of everything a reader will know
  * (suppress.h): every published count, every relation between counts. This file
  *
- *   1. audits the model: first by linear algebra (linear_fixed: a suppressed variable that the
+ *   1. audits the model: first by linear algebra (linear_audit: a suppressed variable that the
  *      equality relations added together fix exactly is known), then by interval propagation:
  *      starting from what is visible or fixed, it narrows the interval of every suppressed
  *      variable through every relation at once until nothing changes (a bounded number of steps:
@@ -122,6 +122,7 @@ read_model(FunctionCallInfo fcinfo, SuppressModel *m)
 	m->term_coef = array_values(PG_GETARG_ARRAYTYPE_P(7), INT4OID, nterms, "term_coef");
 	m->nrels = array_length1(PG_GETARG_ARRAYTYPE_P(8));
 	m->rel_eq = array_values(PG_GETARG_ARRAYTYPE_P(8), BOOLOID, m->nrels, "rel_eq");
+	m->rel_const = NULL;
 
 	m->owner = palloc(sizeof(int) * (m->nvars + 1));
 	for (v = 0; v < m->nvars; v++)
@@ -188,7 +189,7 @@ read_model(FunctionCallInfo fcinfo, SuppressModel *m)
 /*
  * Narrows lb/ub of every variable through every relation until nothing changes (or a budget of
  * relation visits proportional to the model is spent: then the intervals are merely wider than
- * they could be). Visible variables, and those in fixed (when not NULL: see linear_fixed), start
+ * they could be). Visible variables, and those in fixed (when not NULL: see linear_audit), start
  * at their value.
  */
 static int64
@@ -218,14 +219,15 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub, const bool *fixed)
 
 	while (count > 0 && budget-- > 0)
 	{
-		int64		minsum = 0,
-					maxsum = 0;
+		int64		minsum,
+					maxsum;
 		int			mininf = 0,
 					maxinf = 0;
 		int			i;
 		bool		changed = false;
 
 		r = queue[head];
+		minsum = maxsum = m->rel_const ? m->rel_const[r] : 0;
 		head = (head + 1) % (m->nrels + 1);
 		count--;
 		visits++;
@@ -369,6 +371,7 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub, const bool *fixed)
  * constant: the same model always gives the same publication.
  */
 #define SUPPRESS_PRIME	UINT64CONST(2147483647)
+#define SUPPRESS_DERIVED_TERMS	64	/* longer derived rows narrow little and cost much */
 
 typedef struct SparseRow
 {
@@ -451,10 +454,15 @@ grow(SparseRow *a, SparseRow *b, int *cap, int need)
 
 /*
  * Sets fixed[v] for every hidden variable a reader can compute exactly from the equality
- * relations added together (see above). Returns the number found.
+ * relations added together (see above), and returns the model to propagate over: m's relations
+ * and, for each row of the reduced echelon form of the equality relations (each pivot written in
+ * the free columns alone) whose coefficients are all +1 or -1, that row as one more relation with
+ * its constant — "no team + team A + team B = 24" where no single relation says it. The reduced
+ * form is a budget of work: past it, fewer rows are derived (intervals only wider; a fixed
+ * variable is found whatever the budget).
  */
-static int
-linear_fixed(SuppressModel *m, bool *fixed)
+static SuppressModel
+linear_audit(SuppressModel *m, bool *fixed)
 {
 	int		   *pivot_row = palloc(sizeof(int) * (m->nvars + 1));
 	SparseRow  *rows = palloc(sizeof(SparseRow) * (m->nrels + 1));
@@ -465,8 +473,10 @@ linear_fixed(SuppressModel *m, bool *fixed)
 	uint64	   *x[2];
 	uint64		state = UINT64CONST(0x5EED0F2B9);
 	int			found = 0;
+	SuppressModel ext;
 	int			r,
 				v,
+				i,
 				k;
 
 	for (v = 0; v < m->nvars; v++)
@@ -573,6 +583,121 @@ linear_fixed(SuppressModel *m, bool *fixed)
 			fixed[v] = true;
 			found++;
 		}
+
+	/* 3. reduce each row by the rows of its non-pivot columns, highest pivot first */
+	{
+		int		   *order = palloc(sizeof(int) * (nrows + 1));
+		bool	   *derived = palloc0(sizeof(bool) * (nrows + 1));
+		int64		work = 0;
+		int64		budget = (int64) 4000000 + (int64) 200 * m->nrels;
+		int			nderived = 0,
+					dterms = 0;
+		int			o;
+
+		for (v = m->nvars - 1, o = 0; v >= 0; v--)
+			if (m->hidden[v] && pivot_row[v] >= 0)
+				order[o++] = pivot_row[v];
+		for (o = 0; o < nrows && work < budget; o++)
+		{
+			SparseRow  *a = &rows[order[o]];
+			int			pos = 1;
+
+			while (pos < a->n && work < budget)
+			{
+				SparseRow  *b;
+
+				if (pivot_row[a->col[pos]] < 0)
+				{
+					pos++;
+					continue;
+				}
+				b = &rows[pivot_row[a->col[pos]]];
+				if (a->n + b->n > cap)
+					grow(&cur, &tmp, &cap, a->n + b->n);
+				cur.n = row_axpy(a, a->val[pos], b, cur.col, cur.val);
+				work += a->n + b->n;
+				if ((work & 0xFFFF) < (uint64) (a->n + b->n))
+					CHECK_FOR_INTERRUPTS();
+				pfree(a->col);
+				pfree(a->val);
+				a->col = palloc(sizeof(int) * (cur.n + 1));
+				a->val = palloc(sizeof(uint64) * (cur.n + 1));
+				memcpy(a->col, cur.col, sizeof(int) * cur.n);
+				memcpy(a->val, cur.val, sizeof(uint64) * cur.n);
+				a->n = cur.n;
+			}
+			if (pos < a->n)
+				break;			/* out of budget: this row and the rest are not derived */
+			if (a->n >= 2 && a->n <= SUPPRESS_DERIVED_TERMS)
+			{
+				bool		unit = true;
+				int			i;
+
+				for (i = 0; i < a->n && unit; i++)
+					unit = a->val[i] == 1 || a->val[i] == SUPPRESS_PRIME - 1;
+				if (unit)
+				{
+					derived[order[o]] = true;
+					nderived++;
+					dterms += a->n;
+				}
+			}
+			if ((o & 63) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		pfree(order);
+
+		/* the model to propagate over: the relations of m, then the derived rows */
+		ext = *m;
+		ext.nrels = m->nrels + nderived;
+		ext.rel_start = palloc(sizeof(int) * (ext.nrels + 1));
+		ext.rel_eq = palloc(sizeof(bool) * (ext.nrels + 1));
+		ext.rel_const = palloc0(sizeof(int64) * (ext.nrels + 1));
+		k = m->rel_start[m->nrels];
+		ext.term_var = palloc(sizeof(int) * (k + dterms + 1));
+		ext.term_coef = palloc(sizeof(int) * (k + dterms + 1));
+		memcpy(ext.rel_start, m->rel_start, sizeof(int) * (m->nrels + 1));
+		memcpy(ext.rel_eq, m->rel_eq, sizeof(bool) * m->nrels);
+		memcpy(ext.term_var, m->term_var, sizeof(int) * k);
+		memcpy(ext.term_coef, m->term_coef, sizeof(int) * k);
+		for (r = 0, o = m->nrels; r < nrows; r++)
+		{
+			SparseRow  *a = &rows[r];
+			int64		c = 0;
+			int			i;
+
+			if (!derived[r])
+				continue;
+			for (i = 0; i < a->n; i++)
+			{
+				int			coef = a->val[i] == 1 ? 1 : -1;
+
+				ext.term_var[k] = a->col[i];
+				ext.term_coef[k++] = coef;
+				c += coef * m->value[a->col[i]];
+			}
+			ext.rel_eq[o] = true;
+			ext.rel_const[o] = -c;	/* the row holds for the true counts */
+			ext.rel_start[++o] = k;
+		}
+		ext.var_rel_start = palloc0(sizeof(int) * (ext.nvars + 1));
+		for (i = 0; i < k; i++)
+			ext.var_rel_start[ext.term_var[i] + 1]++;
+		for (v = 0; v < ext.nvars; v++)
+			ext.var_rel_start[v + 1] += ext.var_rel_start[v];
+		ext.var_rels = palloc(sizeof(int) * (k + 1));
+		{
+			int		   *fill = palloc0(sizeof(int) * (ext.nvars + 1));
+
+			for (r = 0; r < ext.nrels; r++)
+				for (i = ext.rel_start[r]; i < ext.rel_start[r + 1]; i++)
+					ext.var_rels[ext.var_rel_start[ext.term_var[i]] + fill[ext.term_var[i]]++] = r;
+			pfree(fill);
+		}
+		pfree(derived);
+		elog(DEBUG1, "linear_audit: %d rows, %d fixed, %d derived relations (%d terms), work %lld of %lld",
+			 nrows, found, nderived, dterms, (long long) work, (long long) budget);
+	}
 	for (r = 0; r < nrows; r++)
 	{
 		pfree(rows[r].col);
@@ -586,7 +711,20 @@ linear_fixed(SuppressModel *m, bool *fixed)
 	pfree(tmp.val);
 	pfree(x[0]);
 	pfree(x[1]);
-	return found;
+	return ext;
+}
+
+/* frees what linear_audit allocated for its model (not what it shares with m) */
+static void
+free_audit_model(SuppressModel *ext)
+{
+	pfree(ext->rel_start);
+	pfree(ext->rel_eq);
+	pfree(ext->rel_const);
+	pfree(ext->term_var);
+	pfree(ext->term_coef);
+	pfree(ext->var_rel_start);
+	pfree(ext->var_rels);
 }
 
 /* ---- secondary suppression ----------------------------------------------------------------- */
@@ -674,6 +812,7 @@ Datum
 report_protect(PG_FUNCTION_ARGS)
 {
 	SuppressModel m;
+	SuppressModel ext;
 	bool	   *demand;
 	int			min_width = PG_ARGISNULL(10) ? 3 : PG_GETARG_INT32(10);
 	bool		secondary = PG_ARGISNULL(11) ? true : PG_GETARG_BOOL(11);
@@ -728,8 +867,9 @@ report_protect(PG_FUNCTION_ARGS)
 		int			hid = 0;
 		bool		narrow = false;
 
-		linear_fixed(&m, fixed);
-		visits += propagate(&m, lb, ub, fixed);
+		ext = linear_audit(&m, fixed);
+		visits += propagate(&ext, lb, ub, fixed);
+		free_audit_model(&ext);
 		memcpy(was_hidden, m.hidden, sizeof(bool) * m.nvars);
 		for (v = 0; v < m.nvars; v++)
 			unprotected[v] = false;
@@ -774,8 +914,9 @@ report_protect(PG_FUNCTION_ARGS)
 	/* secondary suppressions a reader can undo exactly are shown: they hide nothing */
 	if (secondary)
 	{
-		linear_fixed(&m, fixed);
-		visits += propagate(&m, lb, ub, fixed);
+		ext = linear_audit(&m, fixed);
+		visits += propagate(&ext, lb, ub, fixed);
+		free_audit_model(&ext);
 		for (v = 0; v < m.nvars; v++)
 			if (m.hidden[v] && !primary[v] && !m.frozen[v] && lb[v] == ub[v])
 				m.hidden[v] = false;
@@ -799,6 +940,7 @@ Datum
 report_bounds(PG_FUNCTION_ARGS)
 {
 	SuppressModel m;
+	SuppressModel ext;
 	int64	   *lb,
 			   *ub;
 	bool	   *fixed;
@@ -812,8 +954,8 @@ report_bounds(PG_FUNCTION_ARGS)
 	lb = palloc(sizeof(int64) * (m.nvars + 1));
 	ub = palloc(sizeof(int64) * (m.nvars + 1));
 	fixed = palloc(sizeof(bool) * (m.nvars + 1));
-	linear_fixed(&m, fixed);
-	propagate(&m, lb, ub, fixed);
+	ext = linear_audit(&m, fixed);
+	propagate(&ext, lb, ub, fixed);
 	out = palloc(sizeof(Datum) * (2 * m.nvars + 1));
 	nulls = palloc0(sizeof(bool) * (2 * m.nvars + 1));
 	for (v = 0; v < m.nvars; v++)

@@ -34,6 +34,7 @@ typedef struct SuppressModel
 	int		   *term_var;
 	int		   *term_coef;		/* +1 or -1 */
 	bool	   *rel_eq;			/* true: sum = 0; false: sum >= 0 */
+	int64	   *rel_const;		/* NULL, or a constant added to each relation's sum (derived ones) */
 	/* derived */
 	int		   *var_rel_start;	/* relations of variable v: var_rels[var_rel_start[v] ..] */
 	int		   *var_rels;
