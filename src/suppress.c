@@ -6,7 +6,8 @@
  * (suppress.h): every published count, every relation between counts. This file
  *
  *   1. audits the model: first by linear algebra (linear_audit: a suppressed variable that the
- *      equality relations added together fix exactly is known), then by interval propagation:
+ *      equality relations added together fix exactly is known, and the unit rows of their reduced
+ *      echelon form are relations too), then by interval propagation:
  *      starting from what is visible or fixed, it narrows the interval of every suppressed
  *      variable through every relation at once until nothing changes (a bounded number of steps:
  *      stopping early only leaves intervals wider, which the caller never takes for safety since
