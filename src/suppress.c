@@ -6,8 +6,9 @@
  * (suppress.h): every published count, every relation between counts. This file
  *
  *   1. audits the model: first by linear algebra (linear_audit: a suppressed variable that the
- *      equality relations added together fix exactly is known, and the unit rows of their reduced
- *      echelon form are relations too), then by interval propagation:
+ *      equality relations added together fix exactly is known; pairs whose sum or difference
+ *      they fix, and the unit rows of their reduced echelon form, are relations too), then by
+ *      interval propagation:
  *      starting from what is visible or fixed, it narrows the interval of every suppressed
  *      variable through every relation at once until nothing changes (a bounded number of steps:
  *      stopping early only leaves intervals wider, which the caller never takes for safety since
@@ -453,6 +454,28 @@ grow(SparseRow *a, SparseRow *b, int *cap, int need)
 	b->val = repalloc(b->val, sizeof(uint64) * *cap);
 }
 
+/* a hidden variable's place in two random solutions, up to sign (see linear_audit, step 3) */
+typedef struct NullKey
+{
+	uint64		k0,
+				k1;
+	int			var;
+	int			sign;
+} NullKey;
+
+static int
+nullkey_cmp(const void *a, const void *b)
+{
+	const NullKey *x = a;
+	const NullKey *y = b;
+
+	if (x->k0 != y->k0)
+		return x->k0 < y->k0 ? -1 : 1;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	return x->var - y->var;
+}
+
 /*
  * Sets fixed[v] for every hidden variable a reader can compute exactly from the equality
  * relations added together (see above), and returns the model to propagate over: m's relations
@@ -475,6 +498,9 @@ linear_audit(SuppressModel *m, bool *fixed)
 	uint64		state = UINT64CONST(0x5EED0F2B9);
 	int			found = 0;
 	SuppressModel ext;
+	int		   *pair_var;
+	int		   *pair_sign;
+	int			npairs = 0;
 	int			r,
 				v,
 				i,
@@ -585,7 +611,46 @@ linear_audit(SuppressModel *m, bool *fixed)
 			found++;
 		}
 
-	/* 3. reduce each row by the rows of its non-pivot columns, highest pivot first */
+	/*
+	 * 3. pairs: x_u + x_v (or x_u - x_v) is fixed exactly when every solution has opposite (or
+	 * equal) values in their places — found, whatever the pivots, by sorting the variables on
+	 * their two random values up to sign. Each such pair is one more relation.
+	 */
+	{
+		NullKey    *keys = palloc(sizeof(NullKey) * (m->nvars + 1));
+		int			nkeys = 0;
+
+		for (v = 0; v < m->nvars; v++)
+			if (m->hidden[v] && !fixed[v])
+			{
+				uint64		a = x[0][v],
+							b = x[1][v],
+							na = (SUPPRESS_PRIME - a) % SUPPRESS_PRIME,
+							nb = (SUPPRESS_PRIME - b) % SUPPRESS_PRIME;
+				bool		flip = na < a || (na == a && nb < b);
+
+				keys[nkeys].k0 = flip ? na : a;
+				keys[nkeys].k1 = flip ? nb : b;
+				keys[nkeys].var = v;
+				keys[nkeys++].sign = flip ? -1 : 1;
+			}
+		qsort(keys, nkeys, sizeof(NullKey), nullkey_cmp);
+		pair_var = palloc(sizeof(int) * (2 * nkeys + 1));
+		pair_sign = palloc(sizeof(int) * (2 * nkeys + 1));
+		for (i = 1; i < nkeys; i++)
+			if (keys[i].k0 == keys[i - 1].k0 && keys[i].k1 == keys[i - 1].k1)
+			{
+				/* sign_u * x_u - sign_v * x_v is 0 in every solution: fixed */
+				pair_var[2 * npairs] = keys[i - 1].var;
+				pair_sign[2 * npairs] = keys[i - 1].sign;
+				pair_var[2 * npairs + 1] = keys[i].var;
+				pair_sign[2 * npairs + 1] = -keys[i].sign;
+				npairs++;
+			}
+		pfree(keys);
+	}
+
+	/* 4. reduce each row by the rows of its non-pivot columns, highest pivot first */
 	{
 		int		   *order = palloc(sizeof(int) * (nrows + 1));
 		bool	   *derived = palloc0(sizeof(bool) * (nrows + 1));
@@ -650,13 +715,13 @@ linear_audit(SuppressModel *m, bool *fixed)
 
 		/* the model to propagate over: the relations of m, then the derived rows */
 		ext = *m;
-		ext.nrels = m->nrels + nderived;
+		ext.nrels = m->nrels + nderived + npairs;
 		ext.rel_start = palloc(sizeof(int) * (ext.nrels + 1));
 		ext.rel_eq = palloc(sizeof(bool) * (ext.nrels + 1));
 		ext.rel_const = palloc0(sizeof(int64) * (ext.nrels + 1));
 		k = m->rel_start[m->nrels];
-		ext.term_var = palloc(sizeof(int) * (k + dterms + 1));
-		ext.term_coef = palloc(sizeof(int) * (k + dterms + 1));
+		ext.term_var = palloc(sizeof(int) * (k + dterms + 2 * npairs + 1));
+		ext.term_coef = palloc(sizeof(int) * (k + dterms + 2 * npairs + 1));
 		memcpy(ext.rel_start, m->rel_start, sizeof(int) * (m->nrels + 1));
 		memcpy(ext.rel_eq, m->rel_eq, sizeof(bool) * m->nrels);
 		memcpy(ext.term_var, m->term_var, sizeof(int) * k);
@@ -681,6 +746,22 @@ linear_audit(SuppressModel *m, bool *fixed)
 			ext.rel_const[o] = -c;	/* the row holds for the true counts */
 			ext.rel_start[++o] = k;
 		}
+		for (r = 0; r < npairs; r++)
+		{
+			int64		c = 0;
+
+			for (i = 2 * r; i < 2 * r + 2; i++)
+			{
+				ext.term_var[k] = pair_var[i];
+				ext.term_coef[k++] = pair_sign[i];
+				c += pair_sign[i] * m->value[pair_var[i]];
+			}
+			ext.rel_eq[o] = true;
+			ext.rel_const[o] = -c;
+			ext.rel_start[++o] = k;
+		}
+		pfree(pair_var);
+		pfree(pair_sign);
 		ext.var_rel_start = palloc0(sizeof(int) * (ext.nvars + 1));
 		for (i = 0; i < k; i++)
 			ext.var_rel_start[ext.term_var[i] + 1]++;
@@ -696,8 +777,8 @@ linear_audit(SuppressModel *m, bool *fixed)
 			pfree(fill);
 		}
 		pfree(derived);
-		elog(DEBUG1, "linear_audit: %d rows, %d fixed, %d derived relations (%d terms), work %lld of %lld",
-			 nrows, found, nderived, dterms, (long long) work, (long long) budget);
+		elog(DEBUG1, "linear_audit: %d rows, %d fixed, %d pairs, %d derived relations (%d terms), work %lld of %lld",
+			 nrows, found, npairs, nderived, dterms, (long long) work, (long long) budget);
 	}
 	for (r = 0; r < nrows; r++)
 	{
