@@ -103,6 +103,7 @@ COMMENT ON FUNCTION rbp.acting_authorities(rbp.login_kind) IS
 
 CREATE FUNCTION rbp.current_qa_authorities() RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$ BEGIN RETURN rbp.acting_authorities('qa'); END $$;
 COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA the calling login is mapped to by an administrator (empty if none)';
@@ -120,6 +121,7 @@ GRANT EXECUTE ON FUNCTION rbp.current_qa_authorities() TO rbp_staff, rbp_qa;
 -- (NULL: every authority), rbp.may_act_for() for one authority; the second is defined by the first.
 CREATE FUNCTION rbp.acting_scope(p_kind rbp.login_kind) RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN

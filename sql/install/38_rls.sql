@@ -21,6 +21,7 @@
 -- to (red-team finding F6).
 CREATE FUNCTION rbp.directory_authorities() RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$ BEGIN
     RETURN ARRAY(SELECT authority_id FROM rbp.staff

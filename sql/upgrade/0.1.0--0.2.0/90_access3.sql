@@ -1,11 +1,15 @@
--- Issue 11, third part (the access helper): red-team findings F12 and F6.
+-- Issue 11, third part (the access helper): red-team findings F12, F6 and F13.
 -- F12: "who may review an item" (rbp.may_review) takes the authority of the reviewer's staff record:
 -- a review is recorded only under a staff record of the item's own authority. Its signature changes,
 -- so the old one is dropped; rbp.record_supervision_review passes the new argument.
 -- F6: rbp.directory_authorities() opens the caller's own authority's directory only to staff logins
 -- (rbp_staff); a QA login reads the directories of the authorities an administrator mapped it to.
--- Same definitions as sql/install/25_identity.sql, 33_qa.sql and 38_rls.sql. This piece runs after
--- 87_null_arguments.sql, so its rbp.record_supervision_review is the one that stays.
+-- F13: planner statistics are withheld from queries restricted by row-level security
+-- (src/stats_guard.c); the identity functions the policies call name the support function that
+-- loads the library while planning.
+-- Same definitions as sql/install/24_stats_guard.sql, 25_identity.sql, 33_qa.sql and 38_rls.sql.
+-- This piece runs after 87_null_arguments.sql, so its rbp.record_supervision_review is the one that
+-- stays (87 is regenerated with the same text).
 DROP FUNCTION rbp.may_review(rbp.recipient_kind, integer, integer, integer, integer, integer[]);
 CREATE FUNCTION rbp.may_review(p_recipient_kind rbp.recipient_kind, p_recipient_id integer, p_authority_id integer,
                                p_worker_id integer, p_me integer, p_my_authority_id integer,
@@ -62,8 +66,16 @@ $$;
 COMMENT ON FUNCTION rbp.record_supervision_review(uuid, boolean, rbp.support_offer[], text, date) IS
     'Supervisor (or QA, for items routed to the QA team): record the supervision review of released feedback routed to you — celebrated, and support offered';
 
+CREATE FUNCTION rbp.stats_guard_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'stats_guard_support' LANGUAGE C STRICT;
+COMMENT ON FUNCTION rbp.stats_guard_support(internal) IS
+    'Internal planner support function of the identity functions the row-level security policies call: planning a call loads the library, whose hooks withhold column statistics (but authority_id''s) from queries restricted by row-level security';
+ALTER FUNCTION rbp.current_qa_authorities() SUPPORT rbp.stats_guard_support;
+ALTER FUNCTION rbp.acting_scope(rbp.login_kind) SUPPORT rbp.stats_guard_support;
+
 CREATE OR REPLACE FUNCTION rbp.directory_authorities() RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$ BEGIN
     RETURN ARRAY(SELECT authority_id FROM rbp.staff
