@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(53);
+SELECT plan(54);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -79,7 +79,15 @@ SET LOCAL ROLE t_qa_s_elsewhere;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
                  'F12: QA of south registered as staff of north only cannot review south''s QA-team item under north''s record');
 RESET ROLE;
-SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the five refusals no review exists');
+-- And the other way round: staff of south (registered by south's case system), QA of north only.
+CREATE ROLE t_qa_n_staff_s LOGIN IN ROLE rbp_qa;
+SELECT rbp.map_login('t_qa_n_staff_s', 'qa', 'north'),
+       rbp.register_staff('south', 'QY', 'QA of north, staff of south', NULL, 't_qa_n_staff_s', true) \g /dev/null
+SET LOCAL ROLE t_qa_n_staff_s;
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
+                 'a staff record of south is not enough: a QA login not mapped to south cannot review its QA-team item');
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the six refusals no review exists');
 SET LOCAL ROLE t_qa_s;
 SELECT lives_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$,
                 'QA of south reviews its QA-team item');
