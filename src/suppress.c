@@ -5,10 +5,12 @@
  * year with its four published quarters), the linear model of everything a reader will know
  * (suppress.h): every published count, every relation between counts. This file
  *
- *   1. audits the model by interval propagation: starting from what is visible, it narrows the
- *      interval of every suppressed variable through every relation at once until nothing
- *      changes (a bounded number of steps: stopping early only leaves intervals wider, which
- *      the caller never takes for safety since step 2 only stops when no interval is narrow);
+ *   1. audits the model: first by linear algebra (linear_fixed: a suppressed variable that the
+ *      equality relations added together fix exactly is known), then by interval propagation:
+ *      starting from what is visible or fixed, it narrows the interval of every suppressed
+ *      variable through every relation at once until nothing changes (a bounded number of steps:
+ *      stopping early only leaves intervals wider, which the caller never takes for safety since
+ *      step 2 only stops when no interval is narrow);
  *   2. while some suppressed variable's interval holds fewer than min_width integers, hides one
  *      more variable for it — the cheapest visible one it shares a relation with (or, failing
  *      that, one a relation away through other hidden variables) — and audits again;
@@ -186,10 +188,11 @@ read_model(FunctionCallInfo fcinfo, SuppressModel *m)
 /*
  * Narrows lb/ub of every variable through every relation until nothing changes (or a budget of
  * relation visits proportional to the model is spent: then the intervals are merely wider than
- * they could be). Visible variables are fixed at their value.
+ * they could be). Visible variables, and those in fixed (when not NULL: see linear_fixed), start
+ * at their value.
  */
 static int64
-propagate(SuppressModel *m, int64 *lb, int64 *ub)
+propagate(SuppressModel *m, int64 *lb, int64 *ub, const bool *fixed)
 {
 	int		   *queue = palloc(sizeof(int) * (m->nrels + 1));
 	bool	   *queued = palloc(sizeof(bool) * (m->nrels + 1));
@@ -202,8 +205,10 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 
 	for (v = 0; v < m->nvars; v++)
 	{
-		lb[v] = m->hidden[v] ? m->lower[v] : m->value[v];
-		ub[v] = m->hidden[v] ? SUPPRESS_INF : m->value[v];
+		bool		known = !m->hidden[v] || (fixed != NULL && fixed[v]);
+
+		lb[v] = known ? m->value[v] : m->lower[v];
+		ub[v] = known ? m->value[v] : SUPPRESS_INF;
 	}
 	for (r = 0; r < m->nrels; r++)
 	{
@@ -343,6 +348,247 @@ propagate(SuppressModel *m, int64 *lb, int64 *ub)
 	return visits;
 }
 
+/* ---- the audit: counts fixed by adding relations together ---------------------------------- */
+
+/*
+ * Interval propagation reads one relation at a time. A reader with a solver also adds and
+ * subtracts relations: "authority = team A + team B + no team" and "team A + team B = 23" fix
+ * "no team" although no single relation does. A hidden variable is fixed that way exactly when
+ * its unit vector lies in the row space of the equality relations restricted to the hidden
+ * variables (the visible ones are constants), i.e. when every solution of the homogeneous system
+ * has 0 in its place. This finds those variables:
+ *
+ *   1. Gaussian elimination of the equality relations over the hidden columns, modulo the prime
+ *      2^31 - 1 (exact: no rounding, no growth of coefficients), rows kept sparse;
+ *   2. two random solutions of the homogeneous system (random values for the free columns,
+ *      back-substitution for the pivots): a variable is fixed when both are 0 in its place.
+ *
+ * A fixed variable is 0 in every solution, so it is always found. A variable that is not fixed is
+ * 0 in a random solution with probability 1/p, so it is wrongly called fixed with probability
+ * below 1e-18 — and then only hidden for more than it needs. The generator is seeded with a
+ * constant: the same model always gives the same publication.
+ */
+#define SUPPRESS_PRIME	UINT64CONST(2147483647)
+
+typedef struct SparseRow
+{
+	int			n;
+	int		   *col;			/* increasing */
+	uint64	   *val;			/* 1 .. p - 1; the first (the pivot) is 1 once stored */
+} SparseRow;
+
+static uint64
+mod_pow(uint64 b, uint64 e)
+{
+	uint64		r = 1;
+
+	b %= SUPPRESS_PRIME;
+	while (e > 0)
+	{
+		if (e & 1)
+			r = r * b % SUPPRESS_PRIME;
+		b = b * b % SUPPRESS_PRIME;
+		e >>= 1;
+	}
+	return r;
+}
+
+static uint64
+next_random(uint64 *state)
+{
+	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* a - f * b, merged into out (capacity a->n + b->n); returns out's length */
+static int
+row_axpy(const SparseRow *a, uint64 f, const SparseRow *b, int *ocol, uint64 *oval)
+{
+	int			i = 0,
+				j = 0,
+				n = 0;
+
+	while (i < a->n || j < b->n)
+	{
+		if (j >= b->n || (i < a->n && a->col[i] < b->col[j]))
+		{
+			ocol[n] = a->col[i];
+			oval[n++] = a->val[i++];
+		}
+		else if (i >= a->n || b->col[j] < a->col[i])
+		{
+			ocol[n] = b->col[j];
+			oval[n++] = (SUPPRESS_PRIME - f * b->val[j++] % SUPPRESS_PRIME) % SUPPRESS_PRIME;
+		}
+		else
+		{
+			uint64		x = (a->val[i] + SUPPRESS_PRIME - f * b->val[j] % SUPPRESS_PRIME) % SUPPRESS_PRIME;
+
+			if (x != 0)
+			{
+				ocol[n] = a->col[i];
+				oval[n++] = x;
+			}
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+static void
+grow(SparseRow *a, SparseRow *b, int *cap, int need)
+{
+	*cap = 2 * need;
+	a->col = repalloc(a->col, sizeof(int) * *cap);
+	a->val = repalloc(a->val, sizeof(uint64) * *cap);
+	b->col = repalloc(b->col, sizeof(int) * *cap);
+	b->val = repalloc(b->val, sizeof(uint64) * *cap);
+}
+
+/*
+ * Sets fixed[v] for every hidden variable a reader can compute exactly from the equality
+ * relations added together (see above). Returns the number found.
+ */
+static int
+linear_fixed(SuppressModel *m, bool *fixed)
+{
+	int		   *pivot_row = palloc(sizeof(int) * (m->nvars + 1));
+	SparseRow  *rows = palloc(sizeof(SparseRow) * (m->nrels + 1));
+	int			nrows = 0;
+	int			cap = 16;
+	SparseRow	cur,
+				tmp;
+	uint64	   *x[2];
+	uint64		state = UINT64CONST(0x5EED0F2B9);
+	int			found = 0;
+	int			r,
+				v,
+				k;
+
+	for (v = 0; v < m->nvars; v++)
+	{
+		pivot_row[v] = -1;
+		fixed[v] = false;
+	}
+	cur.col = palloc(sizeof(int) * cap);
+	cur.val = palloc(sizeof(uint64) * cap);
+	tmp.col = palloc(sizeof(int) * cap);
+	tmp.val = palloc(sizeof(uint64) * cap);
+
+	/* 1. elimination, one relation at a time, against the rows kept so far */
+	for (r = 0; r < m->nrels; r++)
+	{
+		int			i;
+
+		if (!m->rel_eq[r])
+			continue;
+		if (m->rel_start[r + 1] - m->rel_start[r] > cap)
+			grow(&cur, &tmp, &cap, m->rel_start[r + 1] - m->rel_start[r]);
+		cur.n = 0;
+		for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+			if (m->hidden[m->term_var[i]])
+			{
+				cur.col[cur.n] = m->term_var[i];
+				cur.val[cur.n++] = m->term_coef[i] > 0 ? 1 : SUPPRESS_PRIME - 1;
+			}
+		/* the terms of a relation are grouped, not sorted: sort by column (insertion; short) */
+		for (i = 1; i < cur.n; i++)
+		{
+			int			c = cur.col[i];
+			uint64		w = cur.val[i];
+			int			j = i - 1;
+
+			while (j >= 0 && cur.col[j] > c)
+			{
+				cur.col[j + 1] = cur.col[j];
+				cur.val[j + 1] = cur.val[j];
+				j--;
+			}
+			cur.col[j + 1] = c;
+			cur.val[j + 1] = w;
+		}
+		/* reduce the leading column by the stored row that has it as pivot, until none has */
+		while (cur.n > 0 && pivot_row[cur.col[0]] >= 0)
+		{
+			SparseRow  *p = &rows[pivot_row[cur.col[0]]];
+			SparseRow	swap;
+
+			if (cur.n + p->n > cap)
+				grow(&cur, &tmp, &cap, cur.n + p->n);
+			tmp.n = row_axpy(&cur, cur.val[0], p, tmp.col, tmp.val);
+			swap = cur;
+			cur = tmp;
+			tmp = swap;
+		}
+		if (cur.n == 0)
+			continue;			/* a consequence of the relations kept already */
+		/* a new row: its first column is its pivot, scaled to 1; rows stay in pivot order of discovery */
+		{
+			uint64		inv = mod_pow(cur.val[0], SUPPRESS_PRIME - 2);
+			SparseRow  *n = &rows[nrows];
+
+			n->n = cur.n;
+			n->col = palloc(sizeof(int) * cur.n);
+			n->val = palloc(sizeof(uint64) * cur.n);
+			for (i = 0; i < cur.n; i++)
+			{
+				n->col[i] = cur.col[i];
+				n->val[i] = cur.val[i] * inv % SUPPRESS_PRIME;
+			}
+			pivot_row[cur.col[0]] = nrows++;
+		}
+		if ((r & 255) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	/* 2. two random solutions: free columns at random, pivots from their rows, rightmost first */
+	for (k = 0; k < 2; k++)
+	{
+		x[k] = palloc(sizeof(uint64) * (m->nvars + 1));
+		for (v = m->nvars - 1; v >= 0; v--)
+		{
+			if (!m->hidden[v])
+				x[k][v] = 0;
+			else if (pivot_row[v] < 0)
+				x[k][v] = 1 + next_random(&state) % (SUPPRESS_PRIME - 1);
+			else
+			{
+				SparseRow  *p = &rows[pivot_row[v]];
+				uint64		sum = 0;
+				int			i;
+
+				for (i = 1; i < p->n; i++)
+					sum = (sum + p->val[i] * x[k][p->col[i]]) % SUPPRESS_PRIME;
+				x[k][v] = (SUPPRESS_PRIME - sum) % SUPPRESS_PRIME;
+			}
+		}
+	}
+	for (v = 0; v < m->nvars; v++)
+		if (m->hidden[v] && x[0][v] == 0 && x[1][v] == 0)
+		{
+			fixed[v] = true;
+			found++;
+		}
+	for (r = 0; r < nrows; r++)
+	{
+		pfree(rows[r].col);
+		pfree(rows[r].val);
+	}
+	pfree(rows);
+	pfree(pivot_row);
+	pfree(cur.col);
+	pfree(cur.val);
+	pfree(tmp.col);
+	pfree(tmp.val);
+	pfree(x[0]);
+	pfree(x[1]);
+	return found;
+}
+
 /* ---- secondary suppression ----------------------------------------------------------------- */
 
 /*
@@ -437,6 +683,7 @@ report_protect(PG_FUNCTION_ARGS)
 			   *frontier,
 			   *next;
 	bool	   *unprotected;
+	bool	   *fixed;
 	bool	   *was_hidden;
 	bool	   *primary;
 	int		   *touched;
@@ -460,6 +707,7 @@ report_protect(PG_FUNCTION_ARGS)
 	frontier = palloc(sizeof(int) * (m.nvars + 1));
 	next = palloc(sizeof(int) * (m.nvars + 1));
 	unprotected = palloc0(sizeof(bool) * (m.nvars + 1));
+	fixed = palloc0(sizeof(bool) * (m.nvars + 1));
 	was_hidden = palloc(sizeof(bool) * (m.nvars + 1));
 	touched = palloc0(sizeof(int) * (m.nvars + 1));
 	primary = palloc(sizeof(bool) * (m.nvars + 1));
@@ -480,7 +728,8 @@ report_protect(PG_FUNCTION_ARGS)
 		int			hid = 0;
 		bool		narrow = false;
 
-		visits += propagate(&m, lb, ub);
+		linear_fixed(&m, fixed);
+		visits += propagate(&m, lb, ub, fixed);
 		memcpy(was_hidden, m.hidden, sizeof(bool) * m.nvars);
 		for (v = 0; v < m.nvars; v++)
 			unprotected[v] = false;
@@ -525,7 +774,8 @@ report_protect(PG_FUNCTION_ARGS)
 	/* secondary suppressions a reader can undo exactly are shown: they hide nothing */
 	if (secondary)
 	{
-		visits += propagate(&m, lb, ub);
+		linear_fixed(&m, fixed);
+		visits += propagate(&m, lb, ub, fixed);
 		for (v = 0; v < m.nvars; v++)
 			if (m.hidden[v] && !primary[v] && !m.frozen[v] && lb[v] == ub[v])
 				m.hidden[v] = false;
@@ -551,6 +801,7 @@ report_bounds(PG_FUNCTION_ARGS)
 	SuppressModel m;
 	int64	   *lb,
 			   *ub;
+	bool	   *fixed;
 	Datum	   *out;
 	bool	   *nulls;
 	int			dims[2];
@@ -560,7 +811,9 @@ report_bounds(PG_FUNCTION_ARGS)
 	read_model(fcinfo, &m);
 	lb = palloc(sizeof(int64) * (m.nvars + 1));
 	ub = palloc(sizeof(int64) * (m.nvars + 1));
-	propagate(&m, lb, ub);
+	fixed = palloc(sizeof(bool) * (m.nvars + 1));
+	linear_fixed(&m, fixed);
+	propagate(&m, lb, ub, fixed);
 	out = palloc(sizeof(Datum) * (2 * m.nvars + 1));
 	nulls = palloc0(sizeof(bool) * (2 * m.nvars + 1));
 	for (v = 0; v < m.nvars; v++)

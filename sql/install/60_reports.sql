@@ -260,7 +260,7 @@ CREATE FUNCTION rbp.report_bounds(p_value bigint[], p_hidden boolean[], p_frozen
     RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'report_bounds' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rbp.report_bounds(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[]) IS
-    'Internal (tests, audits): the interval [lower, upper] interval propagation derives for each variable of a publication model (upper NULL: unbounded)';
+    'Internal (tests, audits): the interval [lower, upper] the product''s audit derives for each variable of a publication model (equality relations added together, then interval propagation; upper NULL: unbounded)';
 REVOKE ALL ON FUNCTION rbp.report_bounds(bigint[], boolean[], boolean[], bigint[], integer[], integer[], integer[], integer[], boolean[]) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
@@ -906,18 +906,18 @@ BEGIN
     periods_published := 0;
     FOR v_due IN SELECT * FROM rbp.report_due_quarters(p_as_of, v_authority_id) LOOP
         v_row := rbp.report_publish_due(v_due.authority_id, v_due.period_kind, v_due.period_start, p_as_of);
-        periods_published := periods_published + CASE WHEN v_row IS NULL THEN 0 ELSE 1 END;
+        periods_published := periods_published + CASE WHEN v_row.status = 'published' THEN 1 ELSE 0 END;
         COMMIT;
     END LOOP;
     FOR v_due IN SELECT * FROM rbp.report_due_years(v_authority_id) LOOP
         v_row := rbp.report_publish_due(v_due.authority_id, v_due.period_kind, v_due.period_start, p_as_of);
-        periods_published := periods_published + CASE WHEN v_row IS NULL THEN 0 ELSE 1 END;
+        periods_published := periods_published + CASE WHEN v_row.status = 'published' THEN 1 ELSE 0 END;
         COMMIT;
     END LOOP;
 END
 $$;
 COMMENT ON PROCEDURE rbp.publish_reports(date, text, integer) IS
-    'Publish every closed quarter (with its months) not yet published, then every reporting year whose quarters are, for every authority or one (its code); commits after each period with a NOTICE (WARNING when refused), one row per period in rbp.report_publication; returns how many. Refuses a future as-of day (22023). Published figures never change';
+    'Publish every closed quarter (with its months) not yet published, then every reporting year whose quarters are, for every authority or one (its code); commits after each period with a NOTICE (WARNING when refused), one row per period in rbp.report_publication; returns how many were published (not those refused). Refuses a future as-of day (22023). Published figures never change';
 REVOKE ALL ON PROCEDURE rbp.publish_reports(date, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE rbp.publish_reports(date, text, integer) TO rbp_admin, rbp_qa;
 

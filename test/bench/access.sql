@@ -199,6 +199,8 @@ BEGIN
          qa_list || format(' WHERE r.authority_id = %s', a), false),
         ('QA''s per-worker summary (rbp.qa_worker_summary())', 'rbp_bench_qa', 'SELECT * FROM rbp.qa_worker_summary()',
          format(qa_summary, format('AND r.authority_id = %s', a)), false),
+        -- after seven calls of the same function for all periods, in the same session, on purpose:
+        -- a plan cached from those (PL/pgSQL's generic plan) must not serve the quarter (issue 18)
         ('QA''s per-worker summary of one quarter (rbp.qa_worker_summary(from, to))', 'rbp_bench_qa',
          format('SELECT * FROM rbp.qa_worker_summary(%L, %L)', q_from, q_to),
          format(qa_summary, format('AND r.authority_id = %s AND r.period BETWEEN %L AND %L', a, q_from, q_to)), false),

@@ -105,6 +105,25 @@ SELECT s.display_name AS worker, w.responses, w.scored_answers, w.mean_score
   FROM rbp.qa_worker_summary() w JOIN rbp.staff s ON s.staff_id = w.worker_id ORDER BY 1;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM rbp.qa_worker_summary();
 RESET ROLE;
+\echo 'Each reading function is planned for its caller and arguments at every call (issue 18): after'
+\echo 'seven summaries of all periods, a summary of the first quarter of 2026 is still planned with its dates as'
+\echo 'constants, which the index on (authority, period) can use, as in the hand-written query (auto_explain,'
+\echo 'the plan inside the function; a cached generic plan would show "($1 IS NULL) OR (period >= $1)"):'
+SELECT p.proname, p.proconfig FROM pg_proc p
+ WHERE p.oid = 'rbp.qa_worker_summary(date, date)'::regprocedure;
+SET ROLE demo_qa_bh;
+DO $$ BEGIN FOR i IN 1 .. 7 LOOP PERFORM FROM rbp.qa_worker_summary(); END LOOP; END $$;
+RESET ROLE;
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SET ROLE demo_qa_bh;
+SET client_min_messages = notice;
+SELECT count(*) AS workers FROM rbp.qa_worker_summary('2026-01-01', '2026-03-31');
+RESET client_min_messages;
+RESET ROLE;
+SET auto_explain.log_min_duration = -1;
 \echo 'QA''s plain SQL on the tables: each answer carries its response''s authority, so the policy compares a'
 \echo 'column of the row with the authorities resolved once (the InitPlan), with no look-up per answer (issue 18):'
 SET ROLE demo_qa_bh;

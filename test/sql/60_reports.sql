@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(56);
+SELECT plan(59);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -41,6 +41,23 @@ SELECT is(rbp.report_protect('{10,3,7}', '{f,t,f}', '{t,f,t}', '{1,1,1}', '{0,0,
           '{0,2,0}'::smallint[], 'with team and b published earlier (frozen), a is reported as unprotectable');
 SELECT throws_ok($$SELECT rbp.report_protect('{1}', '{t}', '{f}', '{1}', '{0}', '{1}', '{1}', '{2}', '{t}', '{t}', 3, true)$$,
                  '22023', NULL, 'a malformed model is refused');
+-- Two relations added together (found by the GLPK audit on random fixtures, seed 0.0936): the
+-- authority A = 30 = team 1 + team 2 + no team, and the same two teams S = 29 = team 1 + team 2 in
+-- another table. No single relation pins "no team" (propagation alone gives [0, 28]); their
+-- difference does: no team = 30 - 29 = 1. With linear_fixed removed from src/suppress.c (checked
+-- by hand) both tests below fail.
+SELECT is(rbp.report_bounds('{30,13,16,1,29}', '{f,t,t,t,f}', '{f,f,f,f,f}', '{1,1,1,0,1}', '{0,0,0,0,0}',
+                            '{1,1,1,1,2,2,2}', '{1,2,3,4,5,2,3}', '{-1,1,1,1,-1,1,1}', '{t,t}'),
+          '{{30,30},{1,28},{1,28},{1,1},{29,29}}'::bigint[],
+          'the audit adds relations together: authority minus the two teams'' other total pins "no team" at 1');
+SELECT is(rbp.report_protect('{30,13,16,1,29}', '{f,t,t,t,f}', '{f,f,f,f,f}', '{1,1,1,0,1}', '{0,0,0,0,0}',
+                             '{1,1,1,1,2,2,2}', '{1,2,3,4,5,2,3}', '{-1,1,1,1,-1,1,1}', '{t,t}', '{t,t,t,t,t}', 3, true),
+          '{1,1,1,1,0}'::smallint[], 'so secondary suppression hides the authority''s count for it');
+-- An inequality alone: a year's people (2, shown) are at least those of one of its quarters (c, so
+-- 1 or 2). With the inequalities ignored by propagation (checked by hand) the quarter is unbounded
+-- and this test fails.
+SELECT is(rbp.report_bounds('{2,1,2}', '{f,t,f}', '{f,f,f}', '{1,1,1}', '{0,0,0}', '{1,1}', '{1,2}', '{1,-1}', '{f}'),
+          '{{2,2},{1,2},{2,2}}'::bigint[], 'interval propagation uses inequalities: the year''s 2 people bound its quarter to 1 or 2');
 
 -- Arguments refused before anything is published.
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows(current_date + 1)$$, '22023', NULL,
