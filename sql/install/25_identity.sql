@@ -7,7 +7,8 @@
 --   rbp.acting_authorities  the authorities an admin mapped the caller to, for one kind of work
 --   rbp.may_act_for     "who may act for an authority"
 --   rbp.visible_to_staff     "visible to staff once released"
---   rbp.may_review           "who may review an item" (a NULL recipient never passes; never one's own)
+--   rbp.may_review           "who may review an item" (a NULL recipient never passes; never one's own;
+--                            only under a staff record of the item's authority)
 --   rbp.require_not_future   functions acting "as of" a day refuse days after today
 --   rbp.suppression_threshold_minimum  the floor of the suppression threshold
 --
@@ -102,6 +103,7 @@ COMMENT ON FUNCTION rbp.acting_authorities(rbp.login_kind) IS
 
 CREATE FUNCTION rbp.current_qa_authorities() RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$ BEGIN RETURN rbp.acting_authorities('qa'); END $$;
 COMMENT ON FUNCTION rbp.current_qa_authorities() IS 'The authorities whose QA the calling login is mapped to by an administrator (empty if none)';
@@ -119,6 +121,7 @@ GRANT EXECUTE ON FUNCTION rbp.current_qa_authorities() TO rbp_staff, rbp_qa;
 -- (NULL: every authority), rbp.may_act_for() for one authority; the second is defined by the first.
 CREATE FUNCTION rbp.acting_scope(p_kind rbp.login_kind) RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$
 BEGIN
@@ -209,18 +212,23 @@ COMMENT ON FUNCTION rbp.visible_to_staff(rbp.qa_status, rbp.anonymity) IS
     'Rule "visible to staff once released": named or worker-only feedback that QA released (never awaiting QA, held, or anonymous)';
 
 -- "Who may review an item": the current recipient in person, or QA of the item's authority when it
--- is routed to the QA team; never the worker the feedback is about; never when anything is unknown.
+-- is routed to the QA team; never the worker the feedback is about; only under a staff record of the
+-- item's own authority (a QA login mapped to north but registered as staff by south's case system
+-- does not review north's items under south's record: red-team finding F12); never when anything is
+-- unknown.
 CREATE FUNCTION rbp.may_review(p_recipient_kind rbp.recipient_kind, p_recipient_id integer, p_authority_id integer,
-                               p_worker_id integer, p_me integer, p_qa_authorities integer[]) RETURNS boolean
+                               p_worker_id integer, p_me integer, p_my_authority_id integer,
+                               p_qa_authorities integer[]) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
     SELECT coalesce(p_me IS NOT NULL AND p_me IS DISTINCT FROM p_worker_id
+                    AND p_my_authority_id = p_authority_id
                     AND CASE p_recipient_kind
                             WHEN 'qa_team' THEN p_authority_id = ANY (p_qa_authorities)
                             ELSE p_recipient_id = p_me END, false)
 $$;
-COMMENT ON FUNCTION rbp.may_review(rbp.recipient_kind, integer, integer, integer, integer, integer[]) IS
-    'Rule "who may review an item": its current recipient, or QA of its authority for items routed to the QA team; never the worker it is about; false (never NULL) when anything is unknown';
+COMMENT ON FUNCTION rbp.may_review(rbp.recipient_kind, integer, integer, integer, integer, integer, integer[]) IS
+    'Rule "who may review an item": its current recipient, or QA of its authority for items routed to the QA team; only under a staff record of the item''s authority; never the worker it is about; false (never NULL) when anything is unknown';
 
 -- "A required argument is never NULL": a function's argument without a default must have a value.
 -- Without this rule a STRICT function returns NULL without running and a lookup of a NULL key

@@ -14,16 +14,22 @@
 -- 25_identity.sql (rbp.visible_to_staff, rbp.current_staff_id, rbp.current_qa_authorities).
 
 -- The authorities whose directory (teams, staff, supervision, managers) the caller reads: their
--- own as a member of staff, and those they serve as QA.
+-- own as a member of staff (a login of rbp_staff the case system registered), and those an
+-- administrator mapped them to as QA. A staff record alone opens nothing to a login that is not a
+-- staff login: the case system registers QA officers too (p_is_qa, so that their reviews carry their
+-- name), and that must not open an authority's directory that no administrator mapped the QA login
+-- to (red-team finding F6).
 CREATE FUNCTION rbp.directory_authorities() RETURNS integer[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SUPPORT rbp.stats_guard_support
     SET search_path = pg_catalog, rbp, pg_temp
     AS $$ BEGIN
-    RETURN ARRAY(SELECT authority_id FROM rbp.staff WHERE db_role = rbp.calling_login()
+    RETURN ARRAY(SELECT authority_id FROM rbp.staff
+                  WHERE db_role = rbp.calling_login() AND pg_catalog.pg_has_role(db_role::oid, 'rbp_staff', 'USAGE')
                  UNION SELECT unnest(rbp.acting_authorities('qa')));
 END $$;
 COMMENT ON FUNCTION rbp.directory_authorities() IS
-    'The authorities whose teams, staff and supervision the caller reads: their own as staff, and those they serve as QA';
+    'The authorities whose teams, staff and supervision the caller reads: their own as a member of staff (a login of rbp_staff), and those an administrator mapped them to as QA';
 REVOKE ALL ON FUNCTION rbp.directory_authorities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rbp.directory_authorities() TO rbp_staff, rbp_qa;
 

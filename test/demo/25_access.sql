@@ -33,6 +33,16 @@ SET ROLE demo_qa_es;
 SELECT (SELECT count(*) FROM rbp.qa_feedback()) AS feedback, (SELECT count(*) FROM rbp.response) AS response_rows,
        (SELECT count(*) FROM rbp.staff s JOIN rbp.authority a USING (authority_id) WHERE a.code = 'brighton_hove') AS bh_staff;
 RESET ROLE;
+\echo 'A QA login that Brighton & Hove''s case system registered as staff (p_is_qa), but that no administrator'
+\echo 'mapped, reads none of Brighton & Hove''s directory (red-team finding F6):'
+CREATE ROLE demo_qa_registered LOGIN IN ROLE rbp_qa;
+SET ROLE demo_case_system;
+SELECT rbp.register_staff('brighton_hove', 'QA09', 'Registered, not mapped', NULL, 'demo_qa_registered', true) \g /dev/null
+RESET ROLE;
+SET ROLE demo_qa_registered;
+SELECT (SELECT count(*) FROM rbp.staff) AS staff_rows, (SELECT count(*) FROM rbp.team) AS team_rows,
+       (SELECT count(*) FROM rbp.supervision) AS supervision_rows;
+RESET ROLE;
 \echo 'East Sussex''s report writer reads no Brighton & Hove cell:'
 SET ROLE demo_reporter_es;
 SELECT count(*) AS brighton_hove_cells FROM rbp.report_responses WHERE authority = 'brighton_hove';
@@ -119,6 +129,17 @@ SET auto_explain.log_min_duration = -1;
 SET ROLE demo_qa_bh;
 EXPLAIN (COSTS OFF) SELECT r.worker_id, count(*) FROM rbp.response r JOIN rbp.answer a USING (response_id) GROUP BY 1;
 RESET ROLE;
+\echo 'Its estimates come from no other authority''s rows (red-team finding F13): after ANALYZE, East Sussex''s QA'
+\echo 'gets the same estimate for Sam of Brighton & Hove as for a worker who does not exist (rows=):'
+ANALYZE rbp.response;
+SELECT staff_id AS sam_id FROM rbp.staff WHERE staff_ref = 'SW001'
+   AND authority_id = (SELECT authority_id FROM rbp.authority WHERE code = 'brighton_hove') \gset
+SET ROLE demo_qa_es;
+EXPLAIN SELECT * FROM rbp.response WHERE worker_id = :sam_id;
+EXPLAIN SELECT * FROM rbp.response WHERE worker_id = -1;
+RESET ROLE;
+\echo 'The owner, who may read every row, plans with the statistics (Sam''s real count):'
+EXPLAIN SELECT * FROM rbp.response WHERE worker_id = :sam_id;
 
 \echo
 \echo '== Each call acts as one kind of work: a login mapped only as a report writer is no case system there =='

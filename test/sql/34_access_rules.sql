@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(50);
+SELECT plan(54);
 \ir ../helpers/pgtap_roles.sql
 \ir ../helpers/two_authorities.sql
 
@@ -70,7 +70,24 @@ SET LOCAL ROLE t_qa_s_nobody;
 SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
                  'a QA login registered as nobody (no member of staff) cannot review: the reviewer must be a person');
 RESET ROLE;
-SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the four refusals no review exists');
+-- F12 (red-team): a QA login mapped to south whose staff record is north's (north's case system
+-- registered it) must not review south's QA-team item under north's record.
+CREATE ROLE t_qa_s_elsewhere LOGIN IN ROLE rbp_qa;
+SELECT rbp.map_login('t_qa_s_elsewhere', 'qa', 'south'),
+       rbp.register_staff('north', 'QX', 'QA of south, staff of north', NULL, 't_qa_s_elsewhere', true) \g /dev/null
+SET LOCAL ROLE t_qa_s_elsewhere;
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
+                 'F12: QA of south registered as staff of north only cannot review south''s QA-team item under north''s record');
+RESET ROLE;
+-- And the other way round: staff of south (registered by south's case system), QA of north only.
+CREATE ROLE t_qa_n_staff_s LOGIN IN ROLE rbp_qa;
+SELECT rbp.map_login('t_qa_n_staff_s', 'qa', 'north'),
+       rbp.register_staff('south', 'QY', 'QA of north, staff of south', NULL, 't_qa_n_staff_s', true) \g /dev/null
+SET LOCAL ROLE t_qa_n_staff_s;
+SELECT throws_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$, 'P0002', NULL,
+                 'a staff record of south is not enough: a QA login not mapped to south cannot review its QA-team item');
+RESET ROLE;
+SELECT is((SELECT count(*)::integer FROM rbp.supervision_review), 0, 'after the six refusals no review exists');
 SET LOCAL ROLE t_qa_s;
 SELECT lives_ok($$ SELECT rbp.record_supervision_review(response_id, true) FROM rid WHERE worker = 'W' $$,
                 'QA of south reviews its QA-team item');
@@ -148,6 +165,20 @@ RESET ROLE;
 SET LOCAL ROLE t_qa_n;
 SELECT is((SELECT count(*)::integer FROM rbp.staff WHERE authority_id <> (SELECT authority_id FROM rbp.authority WHERE code = 'north')), 0,
           'QA of north reads no staff of south');
+RESET ROLE;
+-- F6 (red-team): a QA login that a case system registered as staff (p_is_qa) reads no directory of
+-- an authority no administrator mapped it to, whether it is mapped to nothing or to another one.
+CREATE ROLE t_qa_registered LOGIN IN ROLE rbp_qa;
+SELECT rbp.register_staff('north', 'QR', 'QA registered, not mapped', NULL, 't_qa_registered', true) \g /dev/null
+SET LOCAL ROLE t_qa_registered;
+SELECT is((SELECT count(*)::integer FROM rbp.staff) + (SELECT count(*)::integer FROM rbp.team)
+          + (SELECT count(*)::integer FROM rbp.supervision) + (SELECT count(*)::integer FROM rbp.team_manager), 0,
+          'F6: an unmapped QA login registered as staff of north reads no staff, team, supervision or manager row');
+RESET ROLE;
+SELECT rbp.map_login('t_qa_registered', 'qa', 'south') \g /dev/null
+SET LOCAL ROLE t_qa_registered;
+SELECT results_eq('SELECT DISTINCT a.code FROM rbp.staff s JOIN rbp.authority a USING (authority_id)', $$ VALUES ('south') $$,
+                  'F6: mapped to south as QA, it reads south''s directory and not north''s, where it is registered');
 RESET ROLE;
 SET LOCAL ROLE t_worker_s;
 SELECT results_eq('SELECT DISTINCT a.code FROM rbp.staff s JOIN rbp.authority a USING (authority_id)', $$ VALUES ('south') $$,

@@ -67,6 +67,8 @@ INSERT INTO seat VALUES
     ('qa', 'cv_qa', '{rbp_qa}', NULL),
     ('qa_unmapped', 'cv_qa_unmapped', '{rbp_qa}', NULL),
     ('qa_wrong_kind', 'cv_qa_wrong_kind', '{rbp_qa,rbp_case_system}', NULL),  -- mapped to north as case system only
+    ('qa_staff_unmapped', 'cv_qa_staff_unmapped', '{rbp_qa}', 'qa_unmapped'),  -- registered as staff of north (p_is_qa), mapped to nothing (F6)
+    ('qa_staff_elsewhere', 'cv_qa_staff_elsewhere', '{rbp_qa}', 'qa'),         -- QA of north, registered as staff of south only (F6, F12)
     ('worker', 'cv_worker', '{rbp_staff}', NULL),
     ('supervisor', 'cv_supervisor', '{rbp_staff}', NULL),
     ('staff_unmapped', 'cv_staff_unmapped', '{rbp_staff}', NULL),         -- in rbp_staff, no staff row
@@ -98,7 +100,12 @@ SELECT rbp.record_stage(a, 'I0', 'child_in_need', '2026-02-01'), rbp.register_re
 SELECT rbp.map_login('cv_case', 'case_system', 'north'), rbp.map_login('cv_job_case', 'case_system', 'north'),
        rbp.map_login('cv_case_wrong_kind', 'report_writer', 'north'),
        rbp.map_login('cv_rw', 'report_writer', 'north'), rbp.map_login('cv_qa', 'qa', 'north'),
-       rbp.map_login('cv_qa_wrong_kind', 'case_system', 'north'), rbp.map_login('cv_qa_south', 'qa', 'south') \g /dev/null
+       rbp.map_login('cv_qa_wrong_kind', 'case_system', 'north'), rbp.map_login('cv_qa_south', 'qa', 'south'),
+       rbp.map_login('cv_qa_staff_elsewhere', 'qa', 'north') \g /dev/null
+-- Logins the case systems registered as QA officers (red-team F6, F12): one mapped to nothing, one
+-- whose staff record is south's while an administrator mapped it to north.
+SELECT rbp.register_staff('north', 'QU', 'QA, registered only', NULL, 'cv_qa_staff_unmapped', true),
+       rbp.register_staff('south', 'QE', 'QA of north, staff of south', NULL, 'cv_qa_staff_elsewhere', true) \g /dev/null
 SET LOCAL ROLE cv_qa;
 SELECT rbp.create_theme('north', 'Theme'), rbp.record_action('north', 'An action', NULL, '2026-03-01') \g /dev/null
 SET LOCAL ROLE cv_qa_south;

@@ -998,6 +998,7 @@ CREATE OR REPLACE FUNCTION rbp.record_supervision_review(p_response_id uuid, p_c
     AS $$
 DECLARE
     v_me integer := rbp.current_staff_id();
+    v_my_authority integer := (SELECT s.authority_id FROM rbp.staff s WHERE s.staff_id = v_me);
     v_found boolean;
     v_reached date;
 BEGIN
@@ -1007,7 +1008,8 @@ BEGIN
     SELECT true, r.qa_status_on INTO v_found, v_reached FROM rbp.route rt JOIN rbp.response r USING (response_id)
      WHERE rt.response_id = p_response_id AND rt.superseded_on IS NULL
        AND rbp.visible_to_staff(r.qa_status, r.anonymity)
-       AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, rbp.current_qa_authorities())
+       AND rbp.may_review(rt.recipient_kind, rt.recipient_id, rt.authority_id, r.worker_id, v_me, v_my_authority,
+                          rbp.current_qa_authorities())
        AND NOT EXISTS (SELECT FROM rbp.supervision_review v WHERE v.response_id = rt.response_id)
        FOR UPDATE OF rt;
     IF v_found IS NULL THEN
