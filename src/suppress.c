@@ -101,6 +101,7 @@ static void
 read_model(FunctionCallInfo fcinfo, SuppressModel *m)
 {
 	int			nterms;
+	int			nineq;
 	int		   *term_rel;
 	int		   *owner1;
 	int			i;
@@ -153,6 +154,63 @@ read_model(FunctionCallInfo fcinfo, SuppressModel *m)
 	}
 	for (r = 0; r < m->nrels; r++)
 		m->rel_start[r + 1] += m->rel_start[r];
+
+	/*
+	 * Each inequality "sum >= 0" becomes the equality "sum - s = 0" with a slack s of its own: a
+	 * hidden variable, at least 0, never published (frozen), demanding nothing. Propagation reads
+	 * both forms alike; the linear algebra (linear_audit) can then add inequalities to equalities
+	 * ("the year's people are at least the quarter's" with "the kinds add up to the total").
+	 */
+	m->nvars_given = m->nvars;
+	nineq = 0;
+	for (r = 0; r < m->nrels; r++)
+		nineq += m->rel_eq[r] ? 0 : 1;
+	if (nineq > 0)
+	{
+		int			n = m->nvars + nineq;
+		int		   *tv = palloc(sizeof(int) * (nterms + nineq + 1));
+		int		   *tc = palloc(sizeof(int) * (nterms + nineq + 1));
+		int		   *rs = palloc0(sizeof(int) * (m->nrels + 1));
+		int			k = 0,
+					s = m->nvars;
+
+		m->value = repalloc(m->value, sizeof(int64) * (n + 1));
+		m->lower = repalloc(m->lower, sizeof(int64) * (n + 1));
+		m->hidden = repalloc(m->hidden, sizeof(bool) * (n + 1));
+		m->frozen = repalloc(m->frozen, sizeof(bool) * (n + 1));
+		m->owner = repalloc(m->owner, sizeof(int) * (n + 1));
+		for (r = 0; r < m->nrels; r++)
+		{
+			int64		sum = 0;
+
+			for (i = m->rel_start[r]; i < m->rel_start[r + 1]; i++)
+			{
+				tv[k] = m->term_var[i];
+				tc[k++] = m->term_coef[i];
+				sum += m->term_coef[i] * m->value[m->term_var[i]];
+			}
+			if (!m->rel_eq[r])
+			{
+				m->value[s] = sum;
+				m->lower[s] = 0;
+				m->hidden[s] = true;
+				m->frozen[s] = true;
+				m->owner[s] = -1;
+				tv[k] = s++;
+				tc[k++] = -1;
+				m->rel_eq[r] = true;
+			}
+			rs[r + 1] = k;
+		}
+		pfree(m->term_var);
+		pfree(m->term_coef);
+		pfree(m->rel_start);
+		m->term_var = tv;
+		m->term_coef = tc;
+		m->rel_start = rs;
+		m->nvars = n;
+		nterms = k;
+	}
 
 	/* relations of each variable */
 	m->var_rel_start = palloc0(sizeof(int) * (m->nvars + 1));
@@ -918,7 +976,10 @@ report_protect(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(9))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("the model of a publication run must not be NULL")));
-	demand = array_values(PG_GETARG_ARRAYTYPE_P(9), BOOLOID, m.nvars, "demand");
+	demand = array_values(PG_GETARG_ARRAYTYPE_P(9), BOOLOID, m.nvars_given, "demand");
+	demand = repalloc(demand, sizeof(bool) * (m.nvars + 1));
+	for (v = m.nvars_given; v < m.nvars; v++)
+		demand[v] = false;		/* the slacks */
 	if (min_width < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("min_width must be at least 1")));
@@ -1006,11 +1067,11 @@ report_protect(PG_FUNCTION_ARGS)
 
 	elog(DEBUG1, "report_protect: %d variables, %d relations, %d rounds, %lld relation visits",
 		 m.nvars, m.nrels, round, (long long) visits);
-	out = palloc(sizeof(Datum) * (m.nvars + 1));
-	for (v = 0; v < m.nvars; v++)
+	out = palloc(sizeof(Datum) * (m.nvars_given + 1));
+	for (v = 0; v < m.nvars_given; v++)
 		out[v] = Int16GetDatum(!m.hidden[v] ? SUPPRESS_VISIBLE
 							   : unprotected[v] ? SUPPRESS_UNPROTECTED : SUPPRESS_HIDDEN);
-	PG_RETURN_ARRAYTYPE_P(construct_array(out, m.nvars, INT2OID, 2, true, TYPALIGN_SHORT));
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, m.nvars_given, INT2OID, 2, true, TYPALIGN_SHORT));
 }
 
 /*
@@ -1038,17 +1099,17 @@ report_bounds(PG_FUNCTION_ARGS)
 	fixed = palloc(sizeof(bool) * (m.nvars + 1));
 	ext = linear_audit(&m, fixed);
 	propagate(&ext, lb, ub, fixed);
-	out = palloc(sizeof(Datum) * (2 * m.nvars + 1));
-	nulls = palloc0(sizeof(bool) * (2 * m.nvars + 1));
-	for (v = 0; v < m.nvars; v++)
+	out = palloc(sizeof(Datum) * (2 * m.nvars_given + 1));
+	nulls = palloc0(sizeof(bool) * (2 * m.nvars_given + 1));
+	for (v = 0; v < m.nvars_given; v++)
 	{
 		out[2 * v] = Int64GetDatum(lb[v]);
 		out[2 * v + 1] = Int64GetDatum(ub[v] >= SUPPRESS_INF ? 0 : ub[v]);
 		nulls[2 * v + 1] = ub[v] >= SUPPRESS_INF;
 	}
-	dims[0] = m.nvars;
+	dims[0] = m.nvars_given;
 	dims[1] = 2;
-	if (m.nvars == 0)
+	if (m.nvars_given == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, nulls, 2, dims, lbs, INT8OID, 8, true, TYPALIGN_DOUBLE));
 }

@@ -4,7 +4,8 @@
  * A publication run (one authority and one period with the cells it is tied to) is a set of
  * integer variables — every count a reader could want to know: a cell's people, a statement's
  * answers at one point, a part that is never published — and a set of relations a reader knows
- * between them, each "sum of coef * var = 0" or ">= 0" with coefficients +1 or -1. A visible
+ * between them, each "sum of coef * var = 0" or ">= 0" with coefficients +1 or -1 (read_model
+ * writes each ">= 0" as "sum - slack = 0" with a slack variable >= 0 of its own). A visible
  * variable is known exactly; a suppressed one is known only to be >= its lower bound (1 for a
  * cell shown as c, 0 for a point count or an unpublished part) until the relations say more.
  */
@@ -23,7 +24,8 @@
 
 typedef struct SuppressModel
 {
-	int			nvars;
+	int			nvars;			/* the variables given, then one slack per inequality */
+	int			nvars_given;
 	int64	   *value;			/* the true counts */
 	int64	   *lower;			/* a reader's lower bound for a hidden variable */
 	bool	   *hidden;
