@@ -208,6 +208,13 @@ BEGIN
                             format('{"q2_trust": %s}', 1 + floor(random() * 5)::integer), v_on);
         ELSIF v_pick < 0.72 THEN
             v_login := (ARRAY['ra_qa_n', 'ra_qa_s', 'ra_qa_u'])[1 + floor(random() * 3)::integer];
+            -- mostly a response of the login's own authority (else some seeds release nothing staff
+            -- could read, and the run proves nothing about V1)
+            IF random() < 0.7 THEN
+                v_response := coalesce((SELECT r.response_id FROM rbp.response r JOIN rbp.authority au USING (authority_id)
+                                         WHERE au.code = (SELECT authority FROM login WHERE login = v_login)
+                                         ORDER BY random() LIMIT 1), v_response);
+            END IF;
             CONTINUE WHEN v_response IS NULL;
             v_sql := CASE WHEN random() < 0.8 THEN format('SELECT rbp.qa_release(%L, %L)', v_response, v_on)
                           ELSE format('SELECT rbp.qa_hold(%L, ''safeguarding'', false, %L)', v_response, v_on) END;
