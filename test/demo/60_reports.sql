@@ -141,3 +141,14 @@ SELECT count(*) FROM rbp.report_cell;
 CALL rbp.publish_reports();
 \set ON_ERROR_STOP 1
 RESET ROLE;
+
+\echo 'The audit adds relations together (src/suppress.c, doc/reports.md): authority 12 = t1 + g + h and g + h = t2 + 9.'
+\echo 'No single relation narrows t1 or t2; together they give t1 + t2 = 3, so each c cell is 1 or 2 - and more is suppressed:'
+SELECT v.name, b.bounds[v.i][1] AS lowest, b.bounds[v.i][2] AS highest,
+       CASE p.status[v.i] WHEN 0 THEN 'shown' ELSE 'suppressed' END AS after_secondary_suppression
+  FROM (SELECT rbp.report_bounds('{12,1,5,6,9,2}', '{f,t,t,t,f,t}', '{f,f,f,f,f,f}', '{1,1,0,0,1,1}', '{0,0,0,0,0,0}',
+                                 '{1,1,1,1,2,2,2,2}', '{1,2,3,4,3,4,6,5}', '{-1,1,1,1,1,1,-1,-1}', '{t,t}') AS bounds) b,
+       (SELECT rbp.report_protect('{12,1,5,6,9,2}', '{f,t,t,t,f,t}', '{f,f,f,f,f,f}', '{1,1,0,0,1,1}', '{0,0,0,0,0,0}',
+                                  '{1,1,1,1,2,2,2,2}', '{1,2,3,4,3,4,6,5}', '{-1,1,1,1,1,1,-1,-1}', '{t,t}',
+                                  '{t,t,t,t,t,t}', 3, true) AS status) p,
+       unnest(ARRAY['authority', 't1', 'g', 'h', 's (9)', 't2']) WITH ORDINALITY AS v(name, i);
