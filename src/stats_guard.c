@@ -10,10 +10,15 @@
  *
  * The rule: for a relation of the schema rbp that a query reads under row-level security (its range
  * table entry carries security quals that are not simply true), the planner gets no column statistics
- * but those of authority_id (the column every policy compares; the size of each authority is already
- * visible, doc/threat-model.md) and falls back to its default estimates, which depend on the table's
- * size only. Queries that read every row (the owner inside the API's SECURITY DEFINER functions,
- * superusers) keep their statistics and their plans.
+ * at all and falls back to its default estimates, which depend on the table's size only. That
+ * includes authority_id, the column every policy compares: its statistics told each authority's
+ * share of the rows, and they made the planner misjudge the policies themselves. A policy's
+ * "authority_id = ANY (list known only at run time)" was estimated as a list of ten ids against the
+ * few distinct authorities, i.e. nearly every row, so QA's plain SQL read every authority's
+ * responses sequentially where a hand-written query for its authority uses response_authority_period
+ * (issue 18). With the defaults the planner estimates a few per cent and takes that index. Queries
+ * that read every row (the owner inside the API's SECURITY DEFINER functions, superusers) keep their
+ * statistics and their plans.
  *
  * The hooks are installed when the library is loaded (_PG_init in feedback_rbp.c). The planner loads it as soon as a query calls
  * one of the functions every row-level security policy of the extension calls (rbp.current_qa_authorities(),
@@ -70,12 +75,7 @@ static bool
 rbp_relation_stats_hook(PlannerInfo *root, RangeTblEntry *rte, AttrNumber attnum, VariableStatData *vardata)
 {
 	if (restricted_entry(rte))
-	{
-		char	   *name = get_attname(rte->relid, attnum, true);
-
-		if (name == NULL || strcmp(name, "authority_id") != 0)
-			return no_statistics(vardata);
-	}
+		return no_statistics(vardata);
 	if (prev_relation_stats_hook)
 		return prev_relation_stats_hook(root, rte, attnum, vardata);
 	return false;

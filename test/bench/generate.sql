@@ -232,6 +232,21 @@ BEGIN
          WHERE d.n % 10 = 7 AND q7.instrument_id = d.instrument_id AND q7.code = 'q7_anything_else'
         ORDER BY 1) q;
 
+    -- QA's themes: three per authority; every response with a free-text answer is tagged with one
+    -- of its authority's (what rbp.tag_response records), so the report writer's view of themes
+    -- has rows to read (make bench, item 7).
+    INSERT INTO rbp.theme (authority_id, name)
+    SELECT a.authority_id, t.name
+      FROM rbp.authority a
+     CROSS JOIN unnest(ARRAY['Being listened to', 'Changes of worker', 'Waiting for a reply']) t(name)
+     WHERE a.authority_id >= a0;
+    INSERT INTO rbp.response_theme (theme_id, response_id)
+    SELECT th.theme_id, d.response_id
+      FROM rbp_bench.draw d
+      JOIN rbp.theme th ON th.authority_id = d.authority_id
+                       AND th.name = (ARRAY['Being listened to', 'Changes of worker', 'Waiting for a reply'])[1 + (d.n / 10) % 3]
+     WHERE EXISTS (SELECT FROM rbp.answer a WHERE a.response_id = d.response_id AND a.free_text IS NOT NULL);
+
     -- Every named and worker-only response is routed to the worker's supervisor.
     INSERT INTO rbp.route (response_id, authority_id, recipient_kind, recipient_id, routed_on, reason)
     SELECT d.response_id, d.authority_id, 'supervisor', s.supervisor_id, d.submitted_on, 'submission'
@@ -258,7 +273,8 @@ BEGIN
     UNION ALL SELECT 'responses', count(*) FROM rbp.response WHERE authority_id >= a0
     UNION ALL SELECT 'scored answers', count(*) FROM rbp.answer a JOIN rbp_bench.draw d USING (response_id) WHERE a.score IS NOT NULL
     UNION ALL SELECT 'free-text answers', count(*) FROM rbp.answer a JOIN rbp_bench.draw d USING (response_id) WHERE a.free_text IS NOT NULL
-    UNION ALL SELECT 'routes', count(*) FROM rbp.route WHERE authority_id >= a0;
+    UNION ALL SELECT 'routes', count(*) FROM rbp.route WHERE authority_id >= a0
+    UNION ALL SELECT 'responses tagged with a theme', count(*) FROM rbp.response_theme rt JOIN rbp_bench.draw d USING (response_id);
     IF to_regclass('rbp.invitation_schedule') IS NOT NULL THEN
         RETURN QUERY EXECUTE $q$
         SELECT 'invitation schedules', count(*) FROM rbp.invitation_schedule WHERE authority_id >= $1

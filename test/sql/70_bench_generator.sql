@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 \ir ../bench/generate.sql
 RESET client_min_messages;
-SELECT plan(23);
+SELECT plan(24);
 SET LOCAL search_path = public, rbp;   -- the operators of rbp.anonymity and rbp.likert
 
 -- 2 authorities x 2 teams x (3 workers + 2 supervisors + 1 manager), 20 families, 30
@@ -33,6 +33,12 @@ SELECT results_eq($$ SELECT what, how_many FROM generated WHERE what IN ('respon
                   $$ VALUES ('involvements', 30::bigint), ('responses', 70::bigint), ('scored answers', 340::bigint) $$,
                   'the generator reports what it loaded');
 SELECT is((SELECT count(*) FROM bench_response WHERE anonymity = 'anonymous'), 14::bigint, 'two in ten are anonymous');
+SELECT is(ARRAY[(SELECT count(*) FROM rbp.response_theme),
+                (SELECT count(DISTINCT rt.response_id) FROM rbp.response_theme rt JOIN rbp.theme th USING (theme_id) JOIN bench_response r USING (response_id)
+                  WHERE th.authority_id = r.authority_id
+                    AND EXISTS (SELECT FROM rbp.answer a WHERE a.response_id = r.response_id AND a.free_text IS NOT NULL))],
+          (SELECT ARRAY[n, n] FROM (SELECT count(DISTINCT response_id) FROM rbp.answer WHERE free_text IS NOT NULL) f(n)),
+          'every response with a free-text answer is tagged with one theme of its own authority, and no other');
 SELECT is((SELECT count(DISTINCT worker_id) FROM rbp.allocation), 12::bigint,
           'every worker of every team has involvements allocated');
 
