@@ -69,7 +69,7 @@ COMMENT ON FUNCTION rbp.record_supervision_review(uuid, boolean, rbp.support_off
 CREATE FUNCTION rbp.stats_guard_support(internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'stats_guard_support' LANGUAGE C STRICT;
 COMMENT ON FUNCTION rbp.stats_guard_support(internal) IS
-    'Internal planner support function of the identity functions the row-level security policies call: planning a call loads the library, whose hooks withhold column statistics (but authority_id''s) from queries restricted by row-level security';
+    'Internal planner support function of the identity functions the row-level security policies call: planning a call loads the library, whose hooks withhold every column statistic from queries restricted by row-level security';
 ALTER FUNCTION rbp.current_qa_authorities() SUPPORT rbp.stats_guard_support;
 ALTER FUNCTION rbp.acting_scope(rbp.login_kind) SUPPORT rbp.stats_guard_support;
 
