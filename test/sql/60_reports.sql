@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(63);
+SELECT plan(64);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -153,6 +153,9 @@ SELECT isnt_empty($$SELECT n.* FROM pg_temp.narrow_counts((SELECT authority_id F
                   'primary suppression alone leaves counts a reader can narrow to fewer than three values (the audit can fail)');
 
 -- What the report writer reads.
+CREATE TEMP TABLE writer_ids AS
+SELECT DISTINCT authority_id FROM rbp.login_authority WHERE login = 'test_report_writer'::regrole AND kind = 'report_writer';
+GRANT SELECT ON writer_ids TO PUBLIC;
 SET ROLE test_report_writer;
 CREATE TEMP TABLE pub AS
 SELECT 'scores' AS topic, authority, level, period, period_start, respondents AS val, respondents_n AS n, suppressed
@@ -221,13 +224,19 @@ SELECT throws_ok($$SELECT count(*) FROM rbp.report_cell$$, '42501', NULL, 'the u
 SELECT throws_ok($$SELECT count(*) FROM rbp.report_unpublished$$, '42501', NULL, 'the never-published parts are refused');
 SELECT throws_ok($$SELECT count(*) FROM rbp.report_publication$$, '42501', NULL, 'the publication log is refused');
 SELECT throws_ok($$SELECT * FROM rbp.publish_reports_rows('2026-01-01')$$, '42501', NULL, 'the report writer cannot publish');
+-- One exception, which returns no data: the ids of the authorities the login is mapped to, as a set
+-- (the report views join it; issue 18). It returns exactly those.
 SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_type t ON t.oid = p.prorettype
      WHERE p.pronamespace = 'rbp'::regnamespace
        AND (p.proretset OR t.typtype = 'c' OR p.prokind = 'p')
        AND p.provolatile <> 'i'
+       AND p.oid <> 'rbp.report_authority_ids()'::regprocedure
        AND has_function_privilege(p.oid, 'EXECUTE')$$,
-    'the report writer can execute no function of the extension that returns rows');
+    'the report writer can execute no function of the extension that returns rows but rbp.report_authority_ids()');
+SELECT bag_eq($$SELECT * FROM rbp.report_authority_ids()$$,
+              $$SELECT authority_id FROM writer_ids$$,
+              'which returns the ids of the authorities the login is mapped to as report writer, each once');
 SELECT throws_ok($$SELECT rbp.set_suppression_threshold(1)$$, '42501', NULL, 'the report writer cannot change the threshold');
 SELECT is((SELECT count(*)::int FROM pg_stats WHERE schemaname = 'rbp'), 0, 'pg_stats shows the report writer no column of the extension');
 -- EXPLAIN ANALYZE counts rows: what it reads for a view are published cells only.
