@@ -16,7 +16,9 @@
  * "authority_id = ANY (list known only at run time)" was estimated as a list of ten ids against the
  * few distinct authorities, i.e. nearly every row, so QA's plain SQL read every authority's
  * responses sequentially where a hand-written query for its authority uses response_authority_period
- * (issue 18). With the defaults the planner estimates a few per cent and takes that index. Queries
+ * (issue 18). With the defaults the planner estimates a few per cent and takes that index. The same
+ * entries get no extended statistics either, and the columns' average widths are the types' defaults
+ * (the two hooks below the first two). Queries
  * that read every row (the owner inside the API's SECURITY DEFINER functions, superusers) keep their
  * statistics and their plans.
  *
@@ -32,14 +34,18 @@
 #include "fmgr.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/plancat.h"
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/selfuncs.h"
 
 #include "stats_guard.h"
 
 static get_relation_stats_hook_type prev_relation_stats_hook = NULL;
 static get_index_stats_hook_type prev_index_stats_hook = NULL;
+static get_relation_info_hook_type prev_relation_info_hook = NULL;
+static get_attavgwidth_hook_type prev_attavgwidth_hook = NULL;
 
 /* Does row-level security (or a security barrier) restrict which rows of this entry the query reads? */
 static bool
@@ -108,6 +114,48 @@ rbp_index_stats_hook(PlannerInfo *root, Oid indexOid, AttrNumber indexattnum, Va
 	return false;
 }
 
+/*
+ * Extended statistics (CREATE STATISTICS: multi-column MCV lists, ndistinct, dependencies) describe
+ * the whole table too, and PostgreSQL applies them under row-level security like a column's: an
+ * administrator's statistics object on (worker_id, authority_id) gave QA another authority's per-worker
+ * counts again (red-team review of issue 18). A restricted entry gets none.
+ */
+static void
+rbp_relation_info_hook(PlannerInfo *root, Oid relationObjectId, bool inhparent, RelOptInfo *rel)
+{
+	if (prev_relation_info_hook)
+		prev_relation_info_hook(root, relationObjectId, inhparent, rel);
+	if (rel->relid > 0 && restricted_entry(planner_rt_fetch(rel->relid, root)))
+		rel->statlist = NIL;
+}
+
+/*
+ * A column's average width (pg_statistic.stawidth, "width=" in a plan) is asked for by table and column
+ * only, without the query. It is withheld whenever row-level security applies to the current user
+ * on a table of rbp (the same tables and readers as above, decided by check_enable_rls), and the
+ * type's default width is given instead: the average length of other authorities' free-text answers
+ * is no longer in QA's plans.
+ */
+static int32
+rbp_attavgwidth_hook(Oid relid, AttrNumber attnum)
+{
+	Oid			schema = get_namespace_oid("rbp", true);
+
+	if (attnum > 0 && OidIsValid(schema) && get_rel_namespace(relid) == schema
+		&& check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+	{
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		get_atttypetypmodcoll(relid, attnum, &typid, &typmod, &collid);
+		return get_typavgwidth(typid, typmod);
+	}
+	if (prev_attavgwidth_hook)
+		return prev_attavgwidth_hook(relid, attnum);
+	return 0;
+}
+
 void
 stats_guard_install(void)
 {
@@ -115,6 +163,10 @@ stats_guard_install(void)
 	get_relation_stats_hook = rbp_relation_stats_hook;
 	prev_index_stats_hook = get_index_stats_hook;
 	get_index_stats_hook = rbp_index_stats_hook;
+	prev_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = rbp_relation_info_hook;
+	prev_attavgwidth_hook = get_attavgwidth_hook;
+	get_attavgwidth_hook = rbp_attavgwidth_hook;
 }
 
 /*

@@ -31,6 +31,13 @@ GRANT EXECUTE ON FUNCTION rbp.report_authorities() TO rbp_report_writer;
 -- hand-written query at full size once all four had published. PL/pgSQL, so never inlined (which
 -- would drop the estimate), with the list in a variable, so that planning its query does not call
 -- rbp.report_authorities() again: one call of each identity function per query, as a function scan.
+-- The join alone is not the guard. It is a join condition, checked above the scan of rbp.report_cell,
+-- and a reader's own leakproof conditions on the view's columns are pushed down into that scan: with
+-- nested loops and index scans switched off, EXPLAIN ANALYZE counted other authorities' cells that
+-- matched them (the scan's actual rows, Rows Removed by Join Filter), i.e. read their shown counts
+-- one probe at a time (red-team review of issue 18). So each view also keeps the filter on the scan
+-- itself, authority_id = ANY ((SELECT rbp.report_authorities())::integer[]), evaluated once per query
+-- (an InitPlan): whatever the plan, no row of another authority leaves the scan.
 CREATE FUNCTION rbp.report_authority_ids() RETURNS SETOF integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1
     SET search_path = pg_catalog, rbp, pg_temp
@@ -82,7 +89,8 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT NOT c.hidden AND (c.method = 1 OR NOT c.share_hidden) AS shown) s
- WHERE c.topic = 'scores';
+ WHERE c.topic = 'scores'
+  AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_scores IS
     'Published scores by authority, team and worker and quarter (months and reporting years: authority only), per statement (question NULL: all statements of the instrument) and respondent kind (NULL: all; kinds at authority level only); respondents ''c'' and NULL figures where suppressed';
 COMMENT ON COLUMN rbp.report_scores.level IS 'authority, team or worker (anonymous responses count at team and authority level only)';
@@ -126,7 +134,8 @@ SELECT a.code AS authority,
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
   LEFT JOIN rbp.staff w ON w.staff_id = c.worker_id
   CROSS JOIN LATERAL (SELECT u.hidden, u.point::integer AS point FROM unnest(c.points_hidden) WITH ORDINALITY u(hidden, point)) p
- WHERE c.topic = 'scores' AND c.method = 2 AND c.points_hidden IS NOT NULL;
+ WHERE c.topic = 'scores' AND c.method = 2 AND c.points_hidden IS NOT NULL
+  AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_points IS
     'Published answers of each statement at each point of its scale, by authority, team, worker and period, with their share of the statement''s respondents: the data of a diverging stacked bar chart; c and NULL where suppressed';
 COMMENT ON COLUMN rbp.report_points.point IS 'The point of the scale, 1 (strongly disagree) to the number of points';
@@ -185,6 +194,7 @@ SELECT a.code AS authority,
           FROM rbp.report_cell c
           JOIN rbp.report_authority_ids() v(visible_authority_id) ON v.visible_authority_id = c.authority_id
          WHERE c.topic IN ('responses', 'invitations') AND c.level IN ('authority', 'team', 'worker')
+         AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[])
          GROUP BY c.authority_id, c.level, c.team_id, c.worker_id, c.period_kind, c.period_start, c.respondent_kind) k
   JOIN rbp.authority a ON a.authority_id = k.authority_id
   LEFT JOIN rbp.team t ON t.team_id = k.team_id
@@ -221,7 +231,8 @@ SELECT a.code AS authority,
   JOIN rbp.authority a USING (authority_id)
   JOIN rbp.theme th USING (theme_id)
   LEFT JOIN rbp.team t ON t.team_id = c.team_id
- WHERE c.topic = 'themes' AND c.level IN ('authority', 'team');
+ WHERE c.topic = 'themes' AND c.level IN ('authority', 'team')
+  AND c.authority_id = ANY ((SELECT rbp.report_authorities())::integer[]);
 COMMENT ON VIEW rbp.report_themes IS
     'Published counts of people whose response QA tagged with each theme, by authority and team (never by worker) and quarter (months and reporting years: authority only); c where suppressed';
 COMMENT ON COLUMN rbp.report_themes.period_label IS 'Calendar label: 2026-04, 2026-Q2, 2026 (a year starting in April: 2026-27)';

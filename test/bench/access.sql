@@ -110,8 +110,8 @@ COMMENT ON FUNCTION rbp_bench.rows_as(text, text) IS
     'Benchmark only: the rows of a query run as a role, as sorted text, and the number of identity-function calls it made';
 
 -- The hand-written form of a report view for one authority: the view's own query without its join
--- to the caller's authorities (rbp.report_authority_ids(), once per query), the authority written
--- as a constant in its WHERE instead.
+-- to the caller's authorities (rbp.report_authority_ids(), once per query) and without the same
+-- list as a filter on the scan, the authority written as a constant in its WHERE instead.
 CREATE OR REPLACE FUNCTION rbp_bench.report_view_by_hand(p_view regclass, p_authority integer) RETURNS text
     LANGUAGE plpgsql
     SET search_path = public, rbp
@@ -124,6 +124,8 @@ BEGIN
     IF v_hand <> v_def THEN
         -- "(report_cell c JOIN ...)" is now "(report_cell c)", which SQL does not allow: drop the parentheses
         v_hand := regexp_replace(v_hand, '\(((rbp\.)?report_cell c)\)', '\1');
+        -- and the guard on the scan, the same list again (the constant below replaces both)
+        v_hand := regexp_replace(v_hand, ' AND \(c\.authority_id = ANY \(\(\s*SELECT (rbp\.)?report_authorities\(\) AS report_authorities\)::integer\[\]\)\)', '');
         v_hand := regexp_replace(v_hand, '\n(\s*)WHERE ', E'\n\\1WHERE c.authority_id = ' || p_authority || ' AND ');
     END IF;
     IF v_hand ~ 'report_authorit' OR (v_hand = v_def AND v_def ~ 'report_cell') THEN

@@ -14,7 +14,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 \ir ../bench/generate.sql
 RESET client_min_messages;
-SELECT plan(10);
+SELECT plan(14);
 \ir ../helpers/pgtap_roles.sql
 SET LOCAL search_path = public, rbp;
 
@@ -69,6 +69,41 @@ SELECT is(pg_temp.estimate('t_qa_b2', format('SELECT * FROM rbp.response WHERE a
           'F13: nor does the estimate for another authority''s rows tell its share of the table (seen failing with authority_id''s statistics kept)');
 SELECT cmp_ok(pg_temp.estimate('t_qa_b2', 'SELECT * FROM rbp.answer'), '>', 0::numeric,
               'QA still plans over its own rows (from the table''s size, pg_class.reltuples)');
+
+-- Extended statistics and average widths describe the whole table too (red-team review of issue 18):
+-- a statistics object on (worker_id, authority_id) gave QA another authority's per-worker counts again,
+-- and width= the average length of other authorities' free-text answers. Seen failing without the
+-- relation-info and width hooks.
+CREATE STATISTICS rbp.response_worker_authority (mcv, ndistinct) ON worker_id, authority_id FROM rbp.response;
+ANALYZE rbp.response;
+SELECT authority_id AS bench_1_id FROM rbp.authority WHERE code = 'bench_1' \gset
+SELECT cmp_ok(pg_temp.estimate(current_user, format('SELECT * FROM rbp.response WHERE worker_id = %s AND authority_id = %s', (SELECT worker_id FROM busiest), :bench_1_id)),
+              '>', pg_temp.estimate(current_user, 'SELECT * FROM rbp.response WHERE worker_id = -1 AND authority_id = -1') + 5,
+              'control: to the owner the statistics object tells the busiest worker of bench_1 from an unknown one');
+SELECT is(pg_temp.estimate('t_qa_b2', format('SELECT * FROM rbp.response WHERE worker_id = %s AND authority_id = %s', (SELECT worker_id FROM busiest), :bench_1_id)),
+          pg_temp.estimate('t_qa_b2', 'SELECT * FROM rbp.response WHERE worker_id = -1 AND authority_id = -1'),
+          'F13: to QA of bench_2 an administrator''s extended statistics tell nothing either');
+DROP STATISTICS rbp.response_worker_authority;
+CREATE FUNCTION pg_temp.width(p_login text, p_sql text) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+    v_plan json;
+BEGIN
+    PERFORM set_config('role', p_login, true);
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || p_sql INTO v_plan;
+    PERFORM set_config('role', 'none', true);
+    RETURN (v_plan -> 0 -> 'Plan' ->> 'Plan Width')::numeric;
+END
+$$;
+CREATE TEMP TABLE widths AS
+SELECT pg_temp.width(current_user, 'SELECT free_text FROM rbp.answer') AS owner_before,
+       pg_temp.width('t_qa_b2', 'SELECT free_text FROM rbp.answer') AS qa_before;
+UPDATE rbp.answer a SET free_text = repeat('She never calls back. ', 40)
+  FROM rbp.authority au WHERE au.authority_id = a.authority_id AND au.code = 'bench_1' AND a.free_text IS NOT NULL;
+ANALYZE rbp.answer;
+SELECT cmp_ok(pg_temp.width(current_user, 'SELECT free_text FROM rbp.answer'), '>', (SELECT owner_before FROM widths),
+              'control: to the owner width= grows when bench_1''s families write longer answers');
+SELECT is(pg_temp.width('t_qa_b2', 'SELECT free_text FROM rbp.answer'), (SELECT qa_before FROM widths),
+          'F13: to QA of bench_2 it does not');
 
 -- The planner loads the library (and so the hooks) when it plans a call of the identity functions
 -- every policy calls: they name the support function. (A new session loads it no other way before

@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION feedback_rbp;
 RESET client_min_messages;
-SELECT plan(64);
+SELECT plan(66);
 
 \ir ../fixtures/reports_fixture.sql
 \ir ../fixtures/reports_hard_fixture.sql
@@ -251,6 +251,44 @@ BEGIN
 END
 $$;
 RESET ROLE;
+
+-- No plan lets a report writer count another authority's cells (red-team review of issue 18): the
+-- views join the reader's authorities for the planner's sake, and a join condition is checked above
+-- the scan of the cells, where the reader's own leakproof conditions are pushed down; with nested
+-- loops and index scans off, EXPLAIN ANALYZE showed every authority's matching cells leaving the scan.
+-- The filter each view keeps on the scan stops that. Checked as a writer of one authority, under the
+-- default plan and two forced ones: no scan of rbp.report_cell returns more rows than that
+-- authority has cells (seen failing with the scan filter removed from the views).
+CREATE ROLE t_rw_one LOGIN IN ROLE rbp_report_writer;
+SELECT rbp.map_login('t_rw_one', 'report_writer', 'test_la') \g /dev/null
+CREATE FUNCTION pg_temp.cells_scanned(p_view text, p_settings text[]) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+    v_plan jsonb;
+    v_setting text;
+BEGIN
+    FOREACH v_setting IN ARRAY p_settings LOOP
+        PERFORM set_config(v_setting, 'off', true);
+    END LOOP;
+    PERFORM set_config('role', 't_rw_one', true);
+    EXECUTE format('EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT * FROM %s', p_view) INTO v_plan;
+    PERFORM set_config('role', 'none', true);
+    FOREACH v_setting IN ARRAY p_settings LOOP
+        PERFORM set_config(v_setting, 'on', true);
+    END LOOP;
+    RETURN (SELECT coalesce(sum((n ->> 'Actual Rows')::numeric * (n ->> 'Actual Loops')::numeric), 0)
+              FROM jsonb_path_query(v_plan, 'strict $.** ? (@."Relation Name" == "report_cell")') n);
+END
+$$;
+SELECT is_empty($q$
+    SELECT v.view, s FROM (VALUES ('rbp.report_scores', '{scores}'::text[]), ('rbp.report_points', '{scores}'),
+                                  ('rbp.report_responses', '{responses,invitations}'), ('rbp.report_themes', '{themes}')) v(view, topics),
+           unnest(ARRAY['{}', '{enable_nestloop}', '{enable_nestloop,enable_indexscan,enable_bitmapscan}']::text[]) s
+     WHERE pg_temp.cells_scanned(v.view, s::text[])
+           > (SELECT count(*) FROM rbp.report_cell c JOIN rbp.authority a USING (authority_id)
+               WHERE a.code = 'test_la' AND c.topic = ANY (v.topics)) $q$,
+    'under any plan, no scan of the cells under a report view returns another authority''s cells to a writer of one authority');
+SELECT cmp_ok((SELECT count(*) FROM rbp.report_cell WHERE authority_id <> (SELECT authority_id FROM rbp.authority WHERE code = 'test_la')),
+              '>', 0::bigint, 'and other authorities have published cells to leak');
 
 -- The administrator reads the record of what was published (no feedback values).
 SET ROLE test_admin;
