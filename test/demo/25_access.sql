@@ -146,6 +146,7 @@ EXPLAIN SELECT * FROM rbp.response WHERE worker_id = :sam_id;
 \echo 'Three synthetic authorities (bench_1..3, 40,000 responses, the generator of make bench) and one quarter of'
 \echo 'reports published for each, in a database of their own (rbp_demo_reads, dropped at the end of this section;'
 \echo 'the roles are created in a transaction that is rolled back):'
+SELECT current_database() AS demo_database \gset
 CREATE DATABASE rbp_demo_reads;
 \c rbp_demo_reads
 SET client_min_messages = warning;
@@ -192,7 +193,7 @@ RESET enable_indexscan;
 RESET enable_bitmapscan;
 RESET ROLE;
 ROLLBACK;
-\c rbp_demo
+\c :demo_database
 DROP DATABASE rbp_demo_reads;
 
 \echo
