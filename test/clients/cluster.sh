@@ -23,20 +23,30 @@ own_cluster_start() {
     else
         OWN_SUPERUSER="$(id -un)"
     fi
-    # a free port: bind port 0 and read what the kernel chose
-    OWN_PORT="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     "${OWN_RUNAS[@]}" "$PGBIN/initdb" -D "$OWN_DIR/data" -U "$OWN_SUPERUSER" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     {
         echo "listen_addresses = '127.0.0.1'"
         echo "unix_socket_directories = '$OWN_DIR'"
-        echo "port = $OWN_PORT"
         echo "fsync = off"
         echo "log_min_messages = warning"
         local line
         for line in "$@"; do echo "$line"; done
     } >> "$OWN_DIR/data/postgresql.conf"
-    "${OWN_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$OWN_DIR/data" -l "$OWN_DIR/server.log" -w -t 60 start >/dev/null
     trap own_cluster_stop EXIT
+    # a free port: bind port 0 and read what the kernel chose. Another process may take it before the
+    # server binds it (a CI run once failed so, after the driver test's many connections): on a
+    # failed start the server's log is shown and another port tried, three times at most.
+    local attempt
+    for attempt in 1 2 3; do
+        OWN_PORT="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+        echo "port = $OWN_PORT" >> "$OWN_DIR/data/postgresql.conf"   # the last setting wins
+        if "${OWN_RUNAS[@]}" "$PGBIN/pg_ctl" -D "$OWN_DIR/data" -l "$OWN_DIR/server.log" -w -t 60 start >/dev/null; then
+            return 0
+        fi
+        echo "# own cluster did not start on port $OWN_PORT (attempt $attempt); its log:" >&2
+        sed 's/^/#   /' "$OWN_DIR/server.log" >&2 || true
+    done
+    return 1
 }
 own_psql() {
     psql -X -q -v ON_ERROR_STOP=1 -h "$OWN_DIR" -p "$OWN_PORT" -U "$OWN_SUPERUSER" "$@"
